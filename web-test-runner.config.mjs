@@ -1,0 +1,70 @@
+import net from 'node:net'
+
+import { esbuildPlugin } from '@web/dev-server-esbuild'
+import { playwrightLauncher } from '@web/test-runner-playwright'
+
+import { createBackend, koaMiddleware, startBackendServer } from './demo/backend.mjs'
+
+// @web/dev-server-core turns the hostname '127.0.0.1' into listen({ host: undefined }),
+// which binds every interface. Keep every server this process starts on loopback.
+const listen = net.Server.prototype.listen
+net.Server.prototype.listen = function (...args) {
+  const [options] = args
+  if (options && typeof options === 'object' && !('path' in options) && options.host === undefined) {
+    args[0] = { ...options, host: '127.0.0.1' }
+  } else if (typeof options === 'number' && (args.length === 1 || typeof args[1] === 'function')) {
+    args.splice(1, 0, '127.0.0.1')
+  }
+  return listen.apply(this, args)
+}
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+function isRemote(url) {
+  return !['127.0.0.1', 'localhost'].includes(url.hostname)
+}
+
+// A second backend on another port, so the tests can prove the element works
+// across origins the way it must against the real API.
+const crossOrigin = await startBackendServer({ port: 0 })
+const backend = createBackend({ crossOriginUrl: crossOrigin.url })
+
+export default {
+  files: ['test/**/*.test.ts'],
+  // 'browser' makes nanoid resolve to its browser build; 'development' keeps
+  // Lit's dev-mode warnings on in tests.
+  nodeResolve: { exportConditions: ['browser', 'development'] },
+  hostname: '127.0.0.1',
+  rootDir: '.',
+  concurrency: 1,
+  middleware: [koaMiddleware(backend)],
+  plugins: [
+    // The tsconfig must be passed explicitly, or esbuild ignores it.
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+    { name: 'cross-origin-backend', serverStop: () => crossOrigin.close() },
+  ],
+  browsers: [
+    playwrightLauncher({
+      product: 'chromium',
+      launchOptions: { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS },
+      createBrowserContext: async ({ browser }) => {
+        const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Berlin' })
+        // The element's default endpoint is the real DashX API: a test that forgets
+        // base-uri must fail here, not reach out.
+        await context.route(isRemote, (route) => route.abort('blockedbyclient'))
+        return context
+      },
+    }),
+  ],
+  testFramework: { config: { timeout: 10000 } },
+}
