@@ -2,13 +2,8 @@ import { ReactiveElement, type PropertyValues } from '@lit/reactive-element'
 import { nanoid } from 'nanoid'
 
 import type { DashxErrorCode, DashxEventMap, DashxIdentity, DashxTraits } from './events.js'
-import {
-  Outbox,
-  validOperations,
-  type Operation,
-  type OperationName,
-  type SendConfig,
-} from './outbox.js'
+import { OutboxStore } from './outbox-store.js'
+import { Outbox, type Operation, type OperationName, type SendConfig } from './outbox.js'
 import { checkEventName, checkTraits, coerceData, isPlainObject, systemContext } from './payload.js'
 import { listenForRequests, stopListeningForRequests } from './requests.js'
 import {
@@ -95,22 +90,23 @@ export class DashxSessionElement extends ReactiveElement {
     refresh: () => this.#askForRefresh(),
     expired: () => this.#announceExpired(),
   })
-  #outbox = new Outbox(
-    {
-      config: () => this.#sendConfig(),
-      tokenFor: (uid) => this.#tokenFor(uid),
-      tokenExpired: (uid) => this.#serverSaysExpired(uid),
-      report: (code, message) => this.#report(code, message),
-      log: (message) => this.#log(message),
-      sendTime: () => ({ systemContext: systemContext() }),
-    },
-    {
-      read: () => (this.#keys ? readJson(this.#store!, this.#keys.outbox, validOperations, []) : []),
-      write: (operations) => this.#keys && this.#store!.set(this.#keys.outbox, JSON.stringify(operations)),
-    },
-  )
-  #onWake = () => this.#schedule.check()
-  #onVisibility = () => document.visibilityState === 'visible' && this.#schedule.check()
+  #outbox = new Outbox({
+    config: () => this.#sendConfig(),
+    tokenFor: (uid) => this.#tokenFor(uid),
+    tokenExpired: (uid) => this.#serverSaysExpired(uid),
+    report: (code, message) => this.#report(code, message),
+    log: (message) => this.#log(message),
+    sendTime: () => ({ systemContext: systemContext() }),
+  })
+  #onWake = () => {
+    this.#schedule.check()
+    void this.#outbox.flush()
+  }
+  #onVisibility = () => {
+    if (document.visibilityState === 'hidden') this.#outbox.flushOnHide()
+    else this.#onWake()
+  }
+  #onPageHide = () => this.#outbox.flushOnHide()
   #onStorage = (event: StorageEvent) => this.#onStorageChange(event)
 
   constructor() {
@@ -212,6 +208,7 @@ export class DashxSessionElement extends ReactiveElement {
     listenForRequests(this, (event) => this.#onRequest(event))
     for (const type of WAKE_EVENTS) window.addEventListener(type, this.#onWake)
     document.addEventListener('visibilitychange', this.#onVisibility)
+    window.addEventListener('pagehide', this.#onPageHide)
     window.addEventListener('storage', this.#onStorage)
     this.#ensureVisitor()
     this.#startTokenSchedule()
@@ -222,6 +219,7 @@ export class DashxSessionElement extends ReactiveElement {
     stopListeningForRequests(this)
     for (const type of WAKE_EVENTS) window.removeEventListener(type, this.#onWake)
     document.removeEventListener('visibilitychange', this.#onVisibility)
+    window.removeEventListener('pagehide', this.#onPageHide)
     window.removeEventListener('storage', this.#onStorage)
     this.#schedule.stop()
     this.#outbox.stop()
@@ -255,8 +253,10 @@ export class DashxSessionElement extends ReactiveElement {
     const early = this.#takeCallsMadeWithoutKey()
     this.#keys = keys
     this.#anonymousUid = loadVisitorId(this.#store, keys.anonymousUid)
+    const outbox = new OutboxStore(this.#store, keys.outbox, keys.sending)
+    this.#outbox.attach(outbox, keys.sendLock)
     if (!this.userId && !this.token) this.#restoreUser()
-    if (early.length > 0) this.#outbox.adopt(early.map((call) => withVisitor(call, this.#anonymousUid)))
+    if (early.length > 0) outbox.append(early.map((call) => withVisitor(call, this.#anonymousUid)))
   }
 
   /**
@@ -265,8 +265,10 @@ export class DashxSessionElement extends ReactiveElement {
    */
   #takeCallsMadeWithoutKey(): Operation[] {
     if (!this.#keys || this.#keys.namespace !== storageKeys('', '').namespace) return []
-    const early = this.#outbox.queue
-    this.#store!.remove(this.#keys.outbox)
+    this.#outbox.stop()
+    const outbox = new OutboxStore(this.#store!, this.#keys.outbox, this.#keys.sending)
+    const early = outbox.read()
+    outbox.clear()
     this.#store!.remove(this.#keys.anonymousUid)
     return early
   }
@@ -406,7 +408,8 @@ export class DashxSessionElement extends ReactiveElement {
 
     const user = this.#storedUser()
     if (user && user.uid === this.#user?.uid && user.token !== this.#user.token) this.token = user.token
-    if (event.key === keys.outbox) this.#outbox.flush()
+    // Another tab queued calls: this one may be the one to send them.
+    if (event.key?.startsWith(keys.outbox)) this.#outbox.flush()
   }
 
   /** The User a call made now is for: the one named by `user-id`, whether its token is live or not. */

@@ -51,6 +51,7 @@ export type DashxErrorCode =
   | 'network'
   | 'server'
   | 'rejected'
+  | 'queue-full'
   | 'token-malformed'
   | 'token-kind'
   | 'token-uid-mismatch'

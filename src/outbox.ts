@@ -1,12 +1,19 @@
 /**
- * The sending path: accepted calls wait here until they can go, then travel
- * in batches, several operations as aliased fields of one GraphQL mutation.
+ * The sending path: accepted calls are kept on the device (see
+ * outbox-store.ts) until they can go, then travel in batches, several
+ * operations as aliased fields of one GraphQL mutation.
  *
  * An operation remembers the User it was made for, never a token: the token is
  * looked up when it is sent, so a call made while a token is pending or
  * expired waits for the next valid token of that same User.
+ *
+ * One tab sends at a time (a Web Lock per drain), so no call is sent by two
+ * tabs. Calls another tab is sending are claimed in storage, so that a tab
+ * leaving the page does not send them again on its way out.
  */
 import type { DashxErrorCode } from './events.js'
+import { graphqlBody, graphqlHeaders, judge, type Verdict } from './graphql.js'
+import { CHUNK_SIZE, type OutboxStore } from './outbox-store.js'
 
 export type OperationName = 'identifyAccount' | 'trackEvent'
 
@@ -18,6 +25,8 @@ export interface Operation {
   /** The User the call was made for, or null for a Visitor. */
   uid: string | null
   createdAt: number
+  /** Failed attempts so far. */
+  attempts?: number
   /** Set after the server refused a batch as a whole, to find the culprit. */
   solo?: boolean
 }
@@ -26,12 +35,6 @@ export interface SendConfig {
   url: string
   publicKey: string
   targetEnvironment: string | null
-}
-
-/** Where queued operations are kept between page loads. */
-export interface OutboxStore {
-  read(): Operation[]
-  write(operations: Operation[]): void
 }
 
 export interface OutboxHost {
@@ -51,69 +54,60 @@ export interface OutboxHost {
 export const FLUSH_DELAY_MS = 200
 export const MAX_BATCH_OPERATIONS = 100
 export const MAX_BATCH_BYTES = 60 * 1024
-export const REQUEST_TIMEOUT_MS = 10_000
+/** After this long without an answer the page is told; the request still gets its answer… */
+export const SLOW_REQUEST_MS = 10_000
+/** …until this long, when it is given up and its calls are tried again. */
+export const REQUEST_TIMEOUT_MS = 45_000
 export const RETRY_BASE_MS = 1000
 export const RETRY_CEILING_MS = 60_000
+/** A call that failed this many times (server errors, timeouts) is given up and reported. */
+export const MAX_ATTEMPTS = 10
+/** Browsers allow 64 KiB of keepalive bodies in flight per page; stay under it. */
+export const KEEPALIVE_BUDGET_BYTES = 60 * 1024
 /** Calls held for a User with no live token wait at most this long, and this many. */
 export const HELD_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000
 export const HELD_MAX_COUNT = 500
 
-const EXPIRED = 'Incorrect Identity Token: Expired'
-
-const DOCUMENTS: Record<OperationName, { type: string; selection: string; operation: string }> = {
-  identifyAccount: { type: 'IdentifyAccountInput', selection: '{ id }', operation: 'IdentifyAccount' },
-  trackEvent: { type: 'TrackEventInput', selection: '{ success }', operation: 'TrackEvent' },
-}
-
-interface GraphQLError {
-  message?: string
-  path?: unknown[]
-}
+const encoder = new TextEncoder()
 
 export class Outbox {
   #host: OutboxHost
-  #store: OutboxStore
-  /** Accepted in this task and not yet written to the store. */
+  #store: OutboxStore | null = null
+  #lockName = ''
+  /** Accepted and not yet written to the store, oldest first. */
   #unsaved: Operation[] = []
-  #saving: Promise<void> | null = null
+  #saved: Promise<void> | null = null
+  #markSaved: () => void = () => {}
   #timer: ReturnType<typeof setTimeout> | undefined
+  #timerAt = Infinity
   #draining: Promise<void> | null = null
   #again: Promise<void> | null = null
   #failures = 0
   #retryAt = 0
+  /** Ids this page is sending right now. */
+  #inFlight = new Set<string>()
+  #keepaliveBytes = 0
 
-  constructor(host: OutboxHost, store: OutboxStore) {
+  constructor(host: OutboxHost) {
     this.#host = host
+  }
+
+  /** Uses the store of one project and environment; calls not yet saved go there too. */
+  attach(store: OutboxStore, lockName: string): void {
     this.#store = store
+    this.#lockName = lockName
   }
 
-  /** Every operation waiting, in the order they were accepted. */
-  get queue(): Operation[] {
-    this.save()
-    return this.#store.read()
-  }
-
-  /** Queues an operation; resolves once it is written to the store. */
+  /** Queues an operation; resolves once it is written to the device. */
   add(operation: Operation): Promise<void> {
     this.#unsaved.push(operation)
-    // One write per burst of calls, not one per call.
-    this.#saving ??= Promise.resolve().then(() => this.save())
-    this.#schedule(FLUSH_DELAY_MS)
-    return this.#saving
-  }
-
-  /** Takes over operations queued elsewhere, ahead of anything queued since. */
-  adopt(operations: Operation[]): void {
-    this.save()
-    this.#store.write([...operations, ...this.#store.read()])
-  }
-
-  /** Writes what was accepted since the last save. */
-  save(): void {
-    this.#saving = null
-    if (this.#unsaved.length === 0) return
-    this.#store.write([...this.#store.read(), ...this.#unsaved])
-    this.#unsaved = []
+    if (!this.#saved) {
+      this.#saved = new Promise((resolve) => (this.#markSaved = resolve))
+      // Saved a slice at a time after the caller's task, not one write per call.
+      queueMicrotask(() => this.#saveSlice())
+    }
+    this.#schedule(this.#unsaved.length >= MAX_BATCH_OPERATIONS ? 0 : FLUSH_DELAY_MS)
+    return this.#saved
   }
 
   /** Sends all that can go now; settles when the queue is empty or the rest must wait. */
@@ -129,222 +123,263 @@ export class Outbox {
     return this.#draining
   }
 
-  #rerun(): Promise<void> {
-    this.#again = null
-    return this.flush()
+  /**
+   * The page is going away, or may be: hand what can go to keepalive requests
+   * now, inside this event handler, and leave the rest saved for later.
+   */
+  flushOnHide(): void {
+    this.#cancelTimer()
+    this.#saveAll()
+    const config = this.#host.config()
+    if (!config || !this.#store || !this.#canSend()) return
+
+    const claimed = new Set([...this.#store.claimed(), ...this.#inFlight])
+    let queue = this.#store.read().filter((operation) => !claimed.has(operation.id))
+    for (;;) {
+      const batch = this.#nextBatch(queue, KEEPALIVE_BUDGET_BYTES - this.#keepaliveBytes)
+      if (!batch) return
+      queue = queue.filter((operation) => !batch.operations.includes(operation))
+      this.#store.remove(new Set(batch.operations.map((operation) => operation.id)))
+      void this.#send(config, batch, true)
+    }
   }
 
   /** Stops the timers; queued operations stay and go on the next flush. */
   stop(): void {
     this.#cancelTimer()
+    this.#saveAll()
+  }
+
+  #rerun(): Promise<void> {
+    this.#again = null
+    return this.flush()
+  }
+
+  #saveSlice(): void {
+    this.#append(this.#unsaved.splice(0, CHUNK_SIZE))
+    if (this.#unsaved.length > 0) {
+      setTimeout(() => this.#saveSlice(), 0)
+      return
+    }
+    this.#markSaved()
+    this.#saved = null
+    this.#trim()
+  }
+
+  #saveAll(): void {
+    while (this.#unsaved.length > 0) this.#append(this.#unsaved.splice(0, CHUNK_SIZE))
+    this.#markSaved()
+    this.#saved = null
+  }
+
+  #append(operations: Operation[]): void {
+    const store = this.#store
+    if (!store || operations.length === 0) return
+    if (store.append(operations)) return
+
+    // The device is full: make room by dropping the oldest calls, then try once more.
+    const dropped = store.trim(Math.floor(store.read().length / 2))
+    if (store.append(operations)) return this.#reportFull(dropped)
+    this.#reportFull(dropped + operations.length)
+  }
+
+  #trim(): void {
+    const dropped = this.#store?.trim() ?? 0
+    if (dropped > 0) this.#reportFull(dropped)
+  }
+
+  #reportFull(dropped: number): void {
+    if (dropped > 0) this.#host.report('queue-full', `The queue was full: ${dropped} oldest call(s) dropped.`)
   }
 
   #schedule(delay: number): void {
-    if (this.#timer !== undefined) return
-    const wait = Math.max(delay, this.#retryAt - Date.now())
+    const at = Math.max(Date.now() + delay, this.#retryAt)
+    if (at >= this.#timerAt) return
+    this.#cancelTimer()
+    this.#timerAt = at
     this.#timer = setTimeout(() => {
-      this.#timer = undefined
+      this.#cancelTimer()
       void this.flush()
-    }, wait)
+    }, at - Date.now())
   }
 
   #cancelTimer(): void {
     clearTimeout(this.#timer)
     this.#timer = undefined
+    this.#timerAt = Infinity
   }
 
-  async #drain(): Promise<void> {
-    this.#dropStaleHeld()
-    while (Date.now() >= this.#retryAt) {
-      const config = this.#host.config()
-      const batch = config && this.#nextBatch()
-      if (!config || !batch) return
+  #canSend(): boolean {
+    return navigator.onLine !== false && Date.now() >= this.#retryAt
+  }
 
-      await this.#send(config, batch.operations, batch.token)
+  /** One tab at a time, where the browser has Web Locks; see the README for the rest. */
+  async #drain(): Promise<void> {
+    const locks = navigator.locks
+    if (locks) await locks.request(this.#lockName, () => this.#drainLocked())
+    else await this.#drainLocked()
+  }
+
+  async #drainLocked(): Promise<void> {
+    this.#saveAll()
+    this.#dropStaleHeld()
+    while (this.#canSend()) {
+      const config = this.#host.config()
+      const batch = config && this.#store && this.#nextBatch(this.#store.read(), MAX_BATCH_BYTES)
+      if (!config || !batch) return
+      await this.#send(config, batch, false)
     }
   }
 
   /** Held calls past the age or count bound go, and the page is told how many. */
   #dropStaleHeld(): void {
-    const queue = this.queue
+    const store = this.#store
+    if (!store) return
     const oldest = Date.now() - HELD_MAX_AGE_MS
-    const held = queue.filter((op) => op.uid !== null && this.#host.tokenFor(op.uid) === null)
-    const excess = new Set(held.slice(0, Math.max(0, held.length - HELD_MAX_COUNT)))
-    const stale = new Set(held.filter((op) => excess.has(op) || op.createdAt < oldest))
-    if (stale.size === 0) return
+    const held = store.read().filter((op) => op.uid !== null && this.#host.tokenFor(op.uid) === null)
+    const excess = held.length - HELD_MAX_COUNT
+    const stale = held.filter((op, index) => index < excess || op.createdAt < oldest)
+    if (stale.length === 0) return
 
-    this.#store.write(queue.filter((op) => !stale.has(op)))
-    this.#host.report('events-dropped', `${stale.size} call(s) waited too long for a User's token.`)
+    store.remove(new Set(stale.map((op) => op.id)))
+    this.#host.report('events-dropped', `${stale.length} call(s) waited too long for a User's token.`)
   }
 
-  /** The oldest sendable operation and those after it that share its identity. */
-  #nextBatch(): { operations: Operation[]; token: string | null } | null {
-    const queue = this.queue
+  /** The oldest sendable operation and those after it that share its identity, within `maxBytes`. */
+  #nextBatch(queue: Operation[], maxBytes: number): Batch | null {
     for (const first of queue) {
+      if (this.#inFlight.has(first.id)) continue
       const token = first.uid === null ? null : this.#host.tokenFor(first.uid)
       if (first.uid !== null && token === null) continue
-      return { operations: this.#gather(queue, first), token }
+
+      const operations = this.#gather(queue, first, maxBytes)
+      return operations.length > 0 ? { operations, token } : null
     }
     return null
   }
 
-  #gather(queue: Operation[], first: Operation): Operation[] {
-    if (first.solo) return [first]
-
+  #gather(queue: Operation[], first: Operation, maxBytes: number): Operation[] {
+    const extra = JSON.stringify(this.#host.sendTime()).length + 120
     const batch: Operation[] = []
-    let bytes = 0
-    for (const operation of queue) {
-      if (operation.uid !== first.uid || operation.solo) continue
-      bytes += JSON.stringify(operation.input).length
-      if (batch.length > 0 && bytes > MAX_BATCH_BYTES) break
+    let bytes = 200
+    for (const operation of first.solo ? [first] : queue) {
+      if (operation.uid !== first.uid || operation.solo !== first.solo) continue
+      if (this.#inFlight.has(operation.id)) continue
+      bytes += encoder.encode(JSON.stringify(operation.input)).length + extra
+      if (bytes > maxBytes || batch.length === MAX_BATCH_OPERATIONS) break
       batch.push(operation)
-      if (batch.length === MAX_BATCH_OPERATIONS) break
     }
     return batch
   }
 
-  async #send(config: SendConfig, batch: Operation[], token: string | null): Promise<void> {
-    const headers: Record<string, string> = {
-      'Content-Type': 'application/json',
-      'X-Public-Key': config.publicKey,
-    }
-    if (config.targetEnvironment) headers['X-Target-Environment'] = config.targetEnvironment
-    if (token) headers['X-Identity-Token'] = token
+  async #send(config: SendConfig, batch: Batch, keepalive: boolean): Promise<void> {
+    const { operations, token } = batch
+    const body = graphqlBody(operations, this.#host.sendTime())
+    const bytes = encoder.encode(body).length
+    const ids = operations.map((operation) => operation.id)
+    for (const id of ids) this.#inFlight.add(id)
+    if (keepalive) this.#keepaliveBytes += bytes
+    else this.#store?.claim(ids, Date.now() + REQUEST_TIMEOUT_MS)
+    this.#host.log(`sending ${operations.length} call(s), ${bytes} bytes${keepalive ? ', keepalive' : ''}`)
 
-    this.#host.log(`sending ${batch.length} operation(s) to ${config.url}`)
-    let response: Response
+    const outcome = await this.#post(config, operations, body, token, keepalive)
+
+    for (const id of ids) this.#inFlight.delete(id)
+    if (keepalive) this.#keepaliveBytes -= bytes
+    else this.#store?.claim([], 0)
+    this.#apply(operations, outcome, keepalive)
+  }
+
+  async #post(
+    config: SendConfig,
+    operations: Operation[],
+    body: string,
+    token: string | null,
+    keepalive: boolean,
+  ): Promise<Outcome> {
+    const abort = new AbortController()
+    // A slow answer is still awaited: the server may have stored the calls, and
+    // sending them again would count them twice.
+    const slow = setTimeout(() => {
+      this.#host.report('network', `No answer from ${config.url} in ${SLOW_REQUEST_MS / 1000} s; still waiting.`)
+    }, SLOW_REQUEST_MS)
+    const timeout = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS)
     try {
-      response = await fetch(config.url, {
+      const response = await fetch(config.url, {
         method: 'POST',
-        headers,
-        body: JSON.stringify(graphqlRequest(batch, this.#host.sendTime())),
+        headers: graphqlHeaders(config, token),
+        body,
+        keepalive,
         credentials: 'omit',
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: abort.signal,
       })
+      return await judge(operations, response)
     } catch (error) {
-      return this.#retryLater(null, 'network', `Could not reach ${config.url}: ${String(error)}`)
+      return { kind: 'network', message: `Could not reach ${config.url}: ${String(error)}` }
+    } finally {
+      clearTimeout(slow)
+      clearTimeout(timeout)
     }
-    return this.#settle(batch, response)
   }
 
-  async #settle(batch: Operation[], response: Response): Promise<void> {
-    const body = await readJson(response)
-    const errors: GraphQLError[] = Array.isArray(body?.errors) ? body.errors : []
-    const message = errors.map((error) => error.message).join('; ') || response.statusText
-    const uid = batch[0].uid
+  /** Acts on the answer. Calls sent with keepalive were taken out of the store, so failures go back in. */
+  #apply(operations: Operation[], outcome: Outcome, keepalive: boolean): void {
+    const store = this.#store
+    if (!store) return
+    const ids = new Set(operations.map((operation) => operation.id))
 
-    if (uid !== null && message.includes(EXPIRED)) {
-      this.#host.tokenExpired(uid)
+    if (outcome.kind === 'delivered') {
+      this.#failures = 0
+      store.remove(ids)
+      for (const [, message] of outcome.refused) this.#host.report('rejected', `DashX refused a call: ${message}`)
       return
     }
-    if (isRetryable(response.status)) {
-      const wait = retryAfterMs(response)
-      return this.#retryLater(wait, 'server', `DashX answered ${response.status}: ${message}`)
-    }
-
-    this.#failures = 0
-    if (!response.ok || !body?.data) return this.#refuseWhole(batch, response.status, message)
-
-    this.#remove(batch)
-    for (const [index, operation] of batch.entries()) {
-      const alias = aliasOf(batch, index)
-      const refusal = errors.find((error) => error.path?.[0] === alias)
-      if (refusal) this.#host.report('rejected', `DashX refused ${operation.name}: ${refusal.message}`)
-    }
-  }
-
-  /** A whole batch refused: alone it is the culprit, otherwise send each alone to find it. */
-  #refuseWhole(batch: Operation[], status: number, message: string): void {
-    if (batch.length > 1) {
-      const ids = new Set(batch.map((operation) => operation.id))
-      const marked = this.queue.map((operation) =>
-        ids.has(operation.id) ? { ...operation, solo: true } : operation,
-      )
-      this.#store.write(marked)
+    if (outcome.kind === 'expired') {
+      if (keepalive) store.append(operations)
+      if (operations[0].uid !== null) this.#host.tokenExpired(operations[0].uid)
       return
     }
-    this.#remove(batch)
-    this.#host.report('rejected', `DashX refused ${batch[0].name} (${status}): ${message}`)
+    if (outcome.kind === 'refused') return this.#refuse(operations, outcome.message, keepalive)
+    this.#retryLater(operations, outcome, keepalive)
   }
 
-  #retryLater(wait: number | null, code: DashxErrorCode, message: string): void {
+  /** A request refused as a whole: alone, the call is the culprit; otherwise each goes alone to find it. */
+  #refuse(operations: Operation[], message: string, keepalive: boolean): void {
+    const store = this.#store!
+    if (operations.length === 1) {
+      store.remove(new Set([operations[0].id]))
+      this.#host.report('rejected', `DashX refused a call: ${message}`)
+      return
+    }
+    const alone = operations.map((operation) => ({ ...operation, solo: true }))
+    if (keepalive) store.append(alone)
+    else store.update(new Map(alone.map((operation) => [operation.id, operation])))
+  }
+
+  #retryLater(operations: Operation[], outcome: Outcome & { kind: 'retry' | 'network' }, keepalive: boolean) {
+    const store = this.#store!
     this.#failures += 1
     // Exponential backoff with full jitter, so many clients do not retry in step.
     const ceiling = Math.min(RETRY_CEILING_MS, RETRY_BASE_MS * 2 ** (this.#failures - 1))
-    const delay = wait === null ? Math.random() * ceiling : Math.min(wait, RETRY_CEILING_MS)
+    const waitMs = outcome.kind === 'retry' ? outcome.waitMs : null
+    const delay = waitMs === null ? Math.random() * ceiling : Math.min(waitMs, RETRY_CEILING_MS)
     this.#retryAt = Date.now() + delay
-    this.#host.report(code, message)
+    this.#host.report(outcome.kind === 'retry' ? 'server' : 'network', outcome.message)
     this.#host.log(`retrying in ${Math.round(delay)} ms`)
-  }
 
-  #remove(batch: Operation[]): void {
-    const sent = new Set(batch.map((operation) => operation.id))
-    this.#store.write(this.queue.filter((operation) => !sent.has(operation.id)))
-  }
-}
+    // Going offline is not the call's fault: only real failures count as attempts.
+    const counted = navigator.onLine === false ? 0 : 1
+    const tried = operations.map((op) => ({ ...op, attempts: (op.attempts ?? 0) + counted }))
+    const givenUp = tried.filter((op) => op.attempts >= MAX_ATTEMPTS)
+    const kept = tried.filter((op) => op.attempts < MAX_ATTEMPTS)
+    if (keepalive) store.append(kept)
+    else store.update(new Map(kept.map((op) => [op.id, op])))
+    if (givenUp.length === 0) return
 
-function aliasOf(batch: Operation[], index: number): string {
-  return batch.length === 1 ? batch[0].name : `op${index}`
-}
-
-/** One operation goes in DashX's own document; several as aliased fields of one mutation. */
-export function graphqlRequest(batch: Operation[], extra: Record<string, unknown> = {}) {
-  if (batch.length === 1) {
-    const [{ name }] = batch
-    const input = { ...batch[0].input, ...extra }
-    const { type, selection, operation } = DOCUMENTS[name]
-    const query = `mutation ${operation}($input: ${type}!) { ${name}(input: $input) ${selection} }`
-    return { query, variables: { input }, operationName: operation }
-  }
-
-  const variables: Record<string, unknown> = {}
-  const declarations: string[] = []
-  const fields: string[] = []
-  for (const [index, { name, input }] of batch.entries()) {
-    const { type, selection } = DOCUMENTS[name]
-    variables[`input${index}`] = { ...input, ...extra }
-    declarations.push(`$input${index}: ${type}!`)
-    fields.push(`op${index}: ${name}(input: $input${index}) ${selection}`)
-  }
-  const query = `mutation Batch(${declarations.join(', ')}) { ${fields.join(' ')} }`
-  return { query, variables, operationName: 'Batch' }
-}
-
-function isRetryable(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500
-}
-
-/** `Retry-After` in seconds or as an HTTP date, in milliseconds from now. */
-function retryAfterMs(response: Response): number | null {
-  const header = response.headers.get('Retry-After')
-  if (!header) return null
-
-  const seconds = Number(header)
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
-  const date = Date.parse(header)
-  return Number.isNaN(date) ? null : Math.max(0, date - Date.now())
-}
-
-async function readJson(response: Response): Promise<{ data?: unknown; errors?: unknown } | null> {
-  try {
-    return await response.json()
-  } catch {
-    return null
+    store.remove(new Set(givenUp.map((op) => op.id)))
+    this.#host.report('events-dropped', `${givenUp.length} call(s) failed ${MAX_ATTEMPTS} times and were given up.`)
   }
 }
 
-/** Keeps the well-formed operations of a stored queue and drops the rest. */
-export function validOperations(value: unknown): Operation[] | null {
-  if (!Array.isArray(value)) return null
-  return value.filter(
-    (item): item is Operation =>
-      item !== null &&
-      typeof item === 'object' &&
-      typeof item.id === 'string' &&
-      (item.name === 'identifyAccount' || item.name === 'trackEvent') &&
-      item.input !== null &&
-      typeof item.input === 'object' &&
-      (item.uid === null || typeof item.uid === 'string') &&
-      typeof item.createdAt === 'number',
-  )
-}
+type Batch = { operations: Operation[]; token: string | null }
+type Outcome = Verdict | { kind: 'network'; message: string }

@@ -16,8 +16,11 @@ const VISITOR_ID = /^[A-Za-z0-9_-]{16,64}$/
 export interface KeyValueStore {
   readonly kind: 'local' | 'memory'
   get(key: string): string | null
-  set(key: string, value: string): void
+  /** False when the value did not fit (a full quota); the store keeps working. */
+  set(key: string, value: string): boolean
   remove(key: string): void
+  /** Every key that starts with `prefix`. */
+  keys(prefix: string): string[]
 }
 
 /** Shared by every element on the page, so they agree even without storage. */
@@ -26,8 +29,22 @@ const memory = new Map<string, string>()
 const memoryStore: KeyValueStore = {
   kind: 'memory',
   get: (key) => memory.get(key) ?? null,
-  set: (key, value) => void memory.set(key, value),
+  set: (key, value) => Boolean(memory.set(key, value)),
   remove: (key) => void memory.delete(key),
+  keys: (prefix) => [...memory.keys()].filter((key) => key.startsWith(prefix)),
+}
+
+function isQuotaError(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22)
+}
+
+function localKeys(storage: Storage, prefix: string): string[] {
+  const keys: string[] = []
+  for (let index = 0; index < storage.length; index++) {
+    const key = storage.key(index)
+    if (key?.startsWith(prefix)) keys.push(key)
+  }
+  return keys
 }
 
 let fallenBack = false
@@ -58,13 +75,21 @@ export function deviceStore(onFallback: (error: unknown) => void): KeyValueStore
     },
     get: (key) => attempt((s) => s.getItem(key), () => memoryStore.get(key)),
     set: (key, value) => {
+      try {
+        local().setItem(key, value)
+      } catch (error) {
+        // A full quota is not broken storage: the write is refused, the rest keeps working.
+        if (isQuotaError(error)) return false
+        return attempt(() => false, () => memoryStore.set(key, value))
+      }
       memoryStore.set(key, value)
-      attempt((s) => s.setItem(key, value), () => undefined)
+      return true
     },
     remove: (key) => {
       memoryStore.remove(key)
       attempt((s) => s.removeItem(key), () => undefined)
     },
+    keys: (prefix) => attempt((s) => localKeys(s, prefix), () => memoryStore.keys(prefix)),
   }
 }
 
@@ -76,8 +101,12 @@ export function storageKeys(publicKey: string, targetEnvironment: string) {
     anonymousUid: `${namespace}:anonymous_uid`,
     /** The remembered User: `{ uid, token, expiresAt }`. */
     user: `${namespace}:user`,
-    /** Calls accepted and not yet delivered. */
+    /** Calls accepted and not yet delivered, in chunks under `outbox:…`. */
     outbox: `${namespace}:outbox`,
+    /** The calls one tab is sending right now. */
+    sending: `${namespace}:sending`,
+    /** The Web Lock that lets one tab send at a time. */
+    sendLock: `${namespace}:send`,
     /** The last refresh request any tab made, so tabs sharing a token ask once. */
     refresh: `${namespace}:refresh`,
   }

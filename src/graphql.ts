@@ -1,0 +1,99 @@
+/**
+ * DashX's GraphQL API as the outbox uses it: the request for a batch of
+ * operations, and what the answer means for each of them.
+ */
+import type { Operation, OperationName, SendConfig } from './outbox.js'
+
+const DOCUMENTS: Record<OperationName, { type: string; selection: string; operation: string }> = {
+  identifyAccount: { type: 'IdentifyAccountInput', selection: '{ id }', operation: 'IdentifyAccount' },
+  trackEvent: { type: 'TrackEventInput', selection: '{ success }', operation: 'TrackEvent' },
+}
+
+const EXPIRED = 'Incorrect Identity Token: Expired'
+
+/** What an answer means for the batch that was sent. */
+export type Verdict =
+  /** Delivered, except the operations named here, which the server refused for good. */
+  | { kind: 'delivered'; refused: Map<string, string> }
+  /** Try again later (408, 429, 5xx); `waitMs` from Retry-After if the server gave one. */
+  | { kind: 'retry'; waitMs: number | null; message: string }
+  /** The User's token has expired: hold the calls and ask for a new token. */
+  | { kind: 'expired' }
+  /** The whole request was refused (a 4xx, or a GraphQL error for the whole document). */
+  | { kind: 'refused'; message: string }
+
+/** One operation goes in DashX's own document; several as aliased fields of one mutation. */
+export function graphqlBody(batch: Operation[], extra: Record<string, unknown>): string {
+  if (batch.length === 1) {
+    const [{ name, input }] = batch
+    const { type, selection, operation } = DOCUMENTS[name]
+    const query = `mutation ${operation}($input: ${type}!) { ${name}(input: $input) ${selection} }`
+    return JSON.stringify({ query, variables: { input: { ...input, ...extra } }, operationName: operation })
+  }
+
+  const variables: Record<string, unknown> = {}
+  const declarations: string[] = []
+  const fields: string[] = []
+  for (const [index, { name, input }] of batch.entries()) {
+    const { type, selection } = DOCUMENTS[name]
+    variables[`input${index}`] = { ...input, ...extra }
+    declarations.push(`$input${index}: ${type}!`)
+    fields.push(`op${index}: ${name}(input: $input${index}) ${selection}`)
+  }
+  const query = `mutation Batch(${declarations.join(', ')}) { ${fields.join(' ')} }`
+  return JSON.stringify({ query, variables, operationName: 'Batch' })
+}
+
+/** Exactly DashX's headers: its CORS policy allows no other. */
+export function graphqlHeaders(config: SendConfig, token: string | null): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'X-Public-Key': config.publicKey,
+  }
+  if (config.targetEnvironment) headers['X-Target-Environment'] = config.targetEnvironment
+  if (token) headers['X-Identity-Token'] = token
+  return headers
+}
+
+export async function judge(batch: Operation[], response: Response): Promise<Verdict> {
+  const body = await readJson(response)
+  const errors: { message?: string; path?: unknown[] }[] = Array.isArray(body?.errors) ? body.errors : []
+  const message = errors.map((error) => error.message).join('; ') || response.statusText
+
+  if (message.includes(EXPIRED)) return { kind: 'expired' }
+  if (isRetryable(response.status)) {
+    return { kind: 'retry', waitMs: retryAfterMs(response), message: `${response.status} ${message}` }
+  }
+  if (!response.ok || !body?.data) return { kind: 'refused', message: `${response.status} ${message}` }
+
+  const refused = new Map<string, string>()
+  for (const [index, operation] of batch.entries()) {
+    const alias = batch.length === 1 ? operation.name : `op${index}`
+    const error = errors.find((candidate) => candidate.path?.[0] === alias)
+    if (error) refused.set(operation.id, error.message ?? 'refused')
+  }
+  return { kind: 'delivered', refused }
+}
+
+function isRetryable(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in milliseconds from now. */
+function retryAfterMs(response: Response): number | null {
+  const header = response.headers.get('Retry-After')
+  if (!header) return null
+
+  const seconds = Number(header)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const date = Date.parse(header)
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now())
+}
+
+async function readJson(response: Response): Promise<{ data?: unknown; errors?: unknown } | null> {
+  try {
+    return await response.json()
+  } catch {
+    return null
+  }
+}
