@@ -87,6 +87,8 @@ export class Outbox {
   /** Ids this page is sending right now. */
   #inFlight = new Set<string>()
   #keepaliveBytes = 0
+  /** Requests in flight, so a send can wait for keepalive room. */
+  #pending = new Set<Promise<void>>()
 
   constructor(host: OutboxHost) {
     this.#host = host
@@ -131,16 +133,17 @@ export class Outbox {
     this.#cancelTimer()
     this.#saveAll()
     const config = this.#host.config()
-    if (!config || !this.#store || !this.#canSend()) return
+    // After a failure, a keepalive request may fail unseen once the page is gone: keep the calls.
+    if (!config || !this.#store || !this.#canSend() || this.#failures > 0) return
 
-    const claimed = new Set([...this.#store.claimed(), ...this.#inFlight])
+    const claimed = this.#store.claimed()
     let queue = this.#store.read().filter((operation) => !claimed.has(operation.id))
     for (;;) {
-      const batch = this.#nextBatch(queue, KEEPALIVE_BUDGET_BYTES - this.#keepaliveBytes)
+      const room = KEEPALIVE_BUDGET_BYTES - this.#keepaliveBytes
+      const batch = this.#nextBatch(queue, room, true)
       if (!batch) return
       queue = queue.filter((operation) => !batch.operations.includes(operation))
-      this.#store.remove(new Set(batch.operations.map((operation) => operation.id)))
-      void this.#send(config, batch, true)
+      void this.#send(config, batch)
     }
   }
 
@@ -227,7 +230,7 @@ export class Outbox {
       const config = this.#host.config()
       const batch = config && this.#store && this.#nextBatch(this.#store.read(), MAX_BATCH_BYTES)
       if (!config || !batch) return
-      await this.#send(config, batch, false)
+      await this.#send(config, batch)
     }
   }
 
@@ -245,20 +248,23 @@ export class Outbox {
     this.#host.report('events-dropped', `${stale.length} call(s) waited too long for a User's token.`)
   }
 
-  /** The oldest sendable operation and those after it that share its identity, within `maxBytes`. */
-  #nextBatch(queue: Operation[], maxBytes: number): Batch | null {
+  /**
+   * The oldest sendable operation and those after it that share its identity,
+   * within `maxBytes`; a first operation bigger than that goes alone unless `strict`.
+   */
+  #nextBatch(queue: Operation[], maxBytes: number, strict = false): Batch | null {
     for (const first of queue) {
       if (this.#inFlight.has(first.id)) continue
       const token = first.uid === null ? null : this.#host.tokenFor(first.uid)
       if (first.uid !== null && token === null) continue
 
-      const operations = this.#gather(queue, first, maxBytes)
+      const operations = this.#gather(queue, first, maxBytes, strict)
       return operations.length > 0 ? { operations, token } : null
     }
     return null
   }
 
-  #gather(queue: Operation[], first: Operation, maxBytes: number): Operation[] {
+  #gather(queue: Operation[], first: Operation, maxBytes: number, strict: boolean): Operation[] {
     const extra = JSON.stringify(this.#host.sendTime()).length + 120
     const batch: Operation[] = []
     let bytes = 200
@@ -266,27 +272,49 @@ export class Outbox {
       if (operation.uid !== first.uid || operation.solo !== first.solo) continue
       if (this.#inFlight.has(operation.id)) continue
       bytes += encoder.encode(JSON.stringify(operation.input)).length + extra
-      if (bytes > maxBytes || batch.length === MAX_BATCH_OPERATIONS) break
+      const full = bytes > maxBytes && (strict || batch.length > 0)
+      if (full || batch.length === MAX_BATCH_OPERATIONS) break
       batch.push(operation)
     }
     return batch
   }
 
-  async #send(config: SendConfig, batch: Batch, keepalive: boolean): Promise<void> {
+  /**
+   * Sends one batch. It goes as a keepalive request whenever the keepalive
+   * budget allows, and leaves the store while it is in flight: a page that
+   * closes mid-request then neither cancels it nor sends it again on the next
+   * load. Only a request too big for the budget stays stored, claimed.
+   */
+  async #send(config: SendConfig, batch: Batch): Promise<void> {
     const { operations, token } = batch
+    const store = this.#store!
     const body = graphqlBody(operations, this.#host.sendTime())
     const bytes = encoder.encode(body).length
     const ids = operations.map((operation) => operation.id)
+    // Wait for keepalive room rather than send a request that a closing page would cancel.
+    while (bytes > KEEPALIVE_BUDGET_BYTES - this.#keepaliveBytes && this.#pending.size > 0) {
+      await Promise.race(this.#pending)
+    }
+    const keepalive = bytes <= KEEPALIVE_BUDGET_BYTES - this.#keepaliveBytes
+
     for (const id of ids) this.#inFlight.add(id)
-    if (keepalive) this.#keepaliveBytes += bytes
-    else this.#store?.claim(ids, Date.now() + REQUEST_TIMEOUT_MS)
+    if (keepalive) {
+      this.#keepaliveBytes += bytes
+      store.remove(new Set(ids))
+    } else {
+      store.claim(ids, Date.now() + REQUEST_TIMEOUT_MS)
+    }
     this.#host.log(`sending ${operations.length} call(s), ${bytes} bytes${keepalive ? ', keepalive' : ''}`)
 
-    const outcome = await this.#post(config, operations, body, token, keepalive)
+    const posting = this.#post(config, operations, body, token, keepalive)
+    const settled = posting.then(() => undefined)
+    this.#pending.add(settled)
+    const outcome = await posting
+    this.#pending.delete(settled)
 
     for (const id of ids) this.#inFlight.delete(id)
     if (keepalive) this.#keepaliveBytes -= bytes
-    else this.#store?.claim([], 0)
+    else store.claim([], 0)
     this.#apply(operations, outcome, keepalive)
   }
 
@@ -330,7 +358,7 @@ export class Outbox {
 
     if (outcome.kind === 'delivered') {
       this.#failures = 0
-      store.remove(ids)
+      if (!keepalive) store.remove(ids)
       for (const [, message] of outcome.refused) this.#host.report('rejected', `DashX refused a call: ${message}`)
       return
     }

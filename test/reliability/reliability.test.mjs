@@ -1,0 +1,294 @@
+// Delivery under failure: each scenario drives the element in Chromium against
+// the local DashX backend and checks that every accepted call arrived exactly
+// once. Prints a table of what was accepted, received, duplicated and lost.
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+
+import { chromium } from 'playwright'
+import { createServer } from 'vite'
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+/** @type {import('vite').ViteDevServer} */
+let server
+/** @type {import('playwright').Browser} */
+let browser
+let origin = ''
+const rows = []
+
+before(async () => {
+  server = await createServer({
+    configFile: 'vite.config.ts',
+    logLevel: 'silent',
+    server: { port: 0, host: '127.0.0.1', hmr: false },
+  })
+  await server.listen()
+  const address = server.httpServer.address()
+  origin = `http://127.0.0.1:${address.port}`
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  })
+})
+
+after(async () => {
+  await browser?.close()
+  await server?.close()
+  console.log(`\n${table(rows)}\n`)
+})
+
+async function backend(path, init) {
+  const response = await fetch(`${origin}${path}`, init)
+  return response.status === 204 ? null : response.json()
+}
+
+async function reset() {
+  await backend('/__dashx/received', { method: 'DELETE' })
+}
+
+async function faults(list) {
+  await backend('/__dashx/faults', { method: 'POST', body: JSON.stringify(list) })
+}
+
+async function newContext() {
+  const context = await browser.newContext()
+  // Only the local backend: never the element's default endpoint, never anywhere else.
+  await context.route(
+    (url) => !['127.0.0.1', 'localhost'].includes(url.hostname),
+    (route) => route.abort('blockedbyclient'),
+  )
+  return context
+}
+
+async function openPage(context) {
+  const page = await context.newPage()
+  await page.goto(`${origin}/test/reliability/page.html`)
+  await page.waitForFunction(() => window.session?.anonymousUid)
+  return page
+}
+
+/** Tracks `count` events named `${prefix} n`, each with about `padding` bytes of data. */
+async function trackMany(page, prefix, count, padding = 20) {
+  await page.evaluate(
+    async ({ prefix, count, padding }) => {
+      const pad = 'x'.repeat(padding)
+      const calls = []
+      for (let n = 0; n < count; n++) calls.push(window.session.track(`${prefix} ${n}`, { n, pad }))
+      await Promise.all(calls)
+    },
+    { prefix, count, padding },
+  )
+}
+
+/** Waits until the backend holds `count` events starting with `prefix`, then a little longer. */
+async function settle(prefix, count, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const { received } = await backend('/__dashx/received')
+    const matching = received.filter((entry) => entry.input.event?.startsWith(prefix))
+    if (matching.length >= count || Date.now() > deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      return summary(prefix, count)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+async function summary(prefix, accepted) {
+  const { received, requests } = await backend('/__dashx/received')
+  const events = received.filter((entry) => entry.input.event?.startsWith(prefix))
+  const unique = new Set(events.map((entry) => entry.input.event))
+  const row = {
+    accepted,
+    received: events.length,
+    duplicates: events.length - unique.size,
+    lost: accepted - unique.size,
+    requests: requests.length,
+  }
+  return row
+}
+
+function record(scenario, row) {
+  rows.push({ scenario, ...row })
+  assert.equal(row.duplicates, 0, `${scenario}: duplicates`)
+  assert.equal(row.lost, 0, `${scenario}: lost`)
+  assert.equal(row.received, row.accepted, `${scenario}: received`)
+}
+
+test('1. offline queue flushed with keepalive on hide stays under 64 KiB; the next load sends the rest', async () => {
+  await reset()
+  const context = await newContext()
+  const page = await openPage(context)
+
+  await context.setOffline(true)
+  await trackMany(page, 'Offline', 300, 450)
+  await context.setOffline(false)
+  await page.evaluate(() => window.hide())
+  const sent = await page.evaluate(() => window.sent.filter((request) => request.keepalive))
+  await page.close()
+  const next = await openPage(context)
+  const row = await settle('Offline', 300)
+  await context.close()
+
+  assert.ok(sent.length > 0, 'keepalive requests were made on hide')
+  assert.ok(Math.max(...sent.map((request) => request.bytes)) <= 64 * 1024)
+  assert.ok(peakInFlight(sent) <= 64 * 1024, `in-flight keepalive bytes ${peakInFlight(sent)}`)
+  assert.ok(next)
+  record('offline, hide, next load', row)
+})
+
+test('2. hiding sends from inside the handler; a back/forward return sends nothing twice', async () => {
+  await reset()
+  const context = await newContext()
+  const page = await openPage(context)
+
+  await page.evaluate(() => {
+    window.session.track('Nav Checkout')
+    window.hide()
+  })
+  const startedInHandler = await page.evaluate(() => window.sent.some((request) => request.inHandler))
+  await page.evaluate(() => {
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }))
+    window.show()
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))
+    window.session.track('Nav Back')
+  })
+  const row = await settle('Nav', 2)
+  await context.close()
+
+  assert.equal(startedInHandler, true)
+  record('hide, bfcache return', row)
+})
+
+test('3. a batch stored but answered after the client gave up waiting is not sent again', async () => {
+  await reset()
+  await faults([{ delayMs: 11_000, after: true }])
+  const context = await newContext()
+  const page = await openPage(context)
+  const errors = []
+  await page.exposeFunction('noteError', (code) => errors.push(code))
+  await page.evaluate(() => window.session.addEventListener('dashx-error', (e) => window.noteError(e.detail.code)))
+
+  await trackMany(page, 'Slow', 5)
+  await page.waitForFunction(() => window.sent[0]?.endedAt, null, { timeout: 20_000 })
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  const row = await summary('Slow', 5)
+  await context.close()
+
+  assert.ok(errors.includes('network'), 'the page was told the answer was slow')
+  assert.equal(row.requests, 1)
+  record('answer after timeout', row)
+})
+
+test('4. three 500s, then success: delivered once, with growing delays', async () => {
+  await reset()
+  await faults([{ status: 500 }, { status: 500 }, { status: 500 }])
+  const context = await newContext()
+  // The jitter is random by design; fixing it here shows the exponential part.
+  await context.addInitScript(() => (Math.random = () => 0.5))
+  const page = await openPage(context)
+
+  await trackMany(page, 'Retry', 10)
+  const row = await settle('Retry', 10, 20_000)
+  const starts = await page.evaluate(() => window.sent.map((request) => request.startedAt))
+  await context.close()
+
+  const gaps = starts.slice(1).map((time, index) => time - starts[index])
+  assert.equal(starts.length, 4)
+  assert.ok(gaps[0] < gaps[1] && gaps[1] < gaps[2], `gaps ${gaps.map(Math.round)}`)
+  record('500 ×3, then 200', row)
+})
+
+test('5. two tabs tracking 500 each against a slow server: each call once', async () => {
+  await reset()
+  await faults(Array.from({ length: 30 }, () => ({ delayMs: 150 })))
+  const context = await newContext()
+  const [first, second] = await Promise.all([openPage(context), openPage(context)])
+
+  await Promise.all([trackMany(first, 'Tabs A', 500), trackMany(second, 'Tabs B', 500)])
+  const row = await settle('Tabs', 1000, 30_000)
+  await context.close()
+
+  record('two tabs, slow server', row)
+})
+
+test('6. a reload with 50 calls queued sends all 50 once', async () => {
+  await reset()
+  const context = await newContext()
+  const page = await openPage(context)
+
+  // The endpoint fails, so the calls stay queued; a page that just saw a failure
+  // does not trust a keepalive request on its way out.
+  await page.route('**/graphql', (route) => route.abort('connectionrefused'))
+  await trackMany(page, 'Reload', 50)
+  await page.waitForFunction(() => window.sent.length > 0 && window.sent.every((r) => r.endedAt))
+  await page.unroute('**/graphql')
+  await page.reload()
+  await page.waitForFunction(() => window.session?.anonymousUid)
+  const row = await settle('Reload', 50)
+  await context.close()
+
+  record('reload with 50 queued', row)
+})
+
+test('7. one call the schema refuses does not stop the others, and nothing loops', async () => {
+  await reset()
+  const context = await newContext()
+  const page = await openPage(context)
+  const errors = []
+  await page.exposeFunction('noteError', (code) => errors.push(code))
+
+  await page.evaluate(async () => {
+    window.session.addEventListener('dashx-error', (e) => window.noteError(e.detail.code))
+    const anonymousUid = window.session.anonymousUid
+    const operation = (n, extra = {}) => ({
+      id: `bad-batch-${n}`,
+      name: 'trackEvent',
+      input: { event: `Schema ${n}`, accountAnonymousUid: anonymousUid, ...extra },
+      uid: null,
+      createdAt: Date.now(),
+    })
+    // A call whose input has a field DashX does not know, as an older version might have queued.
+    const chunk = [operation(0), operation(1, { colour: 'red' }), operation(2)]
+    localStorage.setItem('dashx:demo-public-key::outbox:000000000.test.0', JSON.stringify(chunk))
+    await window.session.flush()
+  })
+  const row = await settle('Schema', 2)
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const { requests } = await backend('/__dashx/received')
+  await context.close()
+
+  assert.deepEqual(errors, ['rejected'])
+  assert.ok(requests.length <= 4, JSON.stringify(requests.map((r) => [r.status, r.operations])))
+  record('one bad call in a batch', { ...row, accepted: 2 })
+})
+
+/** The most keepalive body bytes in flight at any one time. */
+function peakInFlight(sent) {
+  const edges = sent.flatMap((request) => [
+    [request.startedAt, request.bytes],
+    [request.endedAt ?? Infinity, -request.bytes],
+  ])
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  let now = 0
+  let peak = 0
+  for (const [, change] of edges) peak = Math.max(peak, (now += change))
+  return peak
+}
+
+function table(list) {
+  const head = ['scenario', 'accepted', 'received', 'duplicates', 'lost', 'requests']
+  const body = list.map((row) => head.map((key) => String(row[key])))
+  const widths = head.map((key, index) => Math.max(key.length, ...body.map((cells) => cells[index].length)))
+  const line = (cells) => cells.map((cell, index) => cell.padEnd(widths[index])).join('  ')
+  return [line(head), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)].join('\n')
+}
