@@ -80,6 +80,7 @@ export class DashxSessionElement extends ReactiveElement {
 
   #store: KeyValueStore | null = null
   #keys: StorageKeys | null = null
+  #keysFor: [string, string] = ['', '']
   #anonymousUid = ''
   #user: User | null = null
   /** Live tokens by User, so calls made before a switch still go out with their own token. */
@@ -246,9 +247,14 @@ export class DashxSessionElement extends ReactiveElement {
   /** Loads the Visitor and remembered User of the current public key and environment. */
   #ensureVisitor(): void {
     if (typeof window === 'undefined') return
+    const publicKey = this.publicKey ?? ''
+    const environment = this.targetEnvironment ?? ''
+    // Called on every track(): the common case is one comparison.
+    if (this.#keys && this.#keysFor[0] === publicKey && this.#keysFor[1] === environment) return
     this.#store ??= deviceStore((error) => this.#log(`storage unavailable, using memory: ${error}`))
 
-    const keys = storageKeys(this.publicKey ?? '', this.targetEnvironment ?? '')
+    const keys = storageKeys(publicKey, environment)
+    this.#keysFor = [publicKey, environment]
     if (keys.namespace === this.#keys?.namespace) return
     const early = this.#takeCallsMadeWithoutKey()
     this.#keys = keys
@@ -296,7 +302,7 @@ export class DashxSessionElement extends ReactiveElement {
     if (this.#user && this.#user.uid !== uid) this.#newVisitor()
     if (token === null) {
       this.#user = { uid, token: null, expiresAt: null }
-      return this.#log(`user ${uid}: waiting for a token`)
+      return this.#log('user: waiting for a token')
     }
     if (this.#user?.uid === uid && this.#user.checked === token) return
 
@@ -330,7 +336,7 @@ export class DashxSessionElement extends ReactiveElement {
       const record = JSON.stringify({ uid, token, expiresAt, receivedAt })
       this.#store?.set(this.#keys!.user, record)
     }
-    this.#log(`user ${uid}: token ${redact(token)} accepted`)
+    this.#log(`user: token ${redact(token)} accepted`)
     return { expiresAt, receivedAt }
   }
 
@@ -370,14 +376,14 @@ export class DashxSessionElement extends ReactiveElement {
     if (claim && claim.expiresAt === user.expiresAt && Date.now() - claim.at < 1000) return
     this.#store.set(this.#keys.refresh, JSON.stringify({ expiresAt: user.expiresAt, at: Date.now() }))
 
-    this.#log(`user ${user.uid}: asking for a new token`)
+    this.#log('user: asking for a new token')
     this.#dispatch('dashx-token-refresh', detail)
   }
 
   #announceExpired(): void {
     const user = this.#user
     if (!user?.expiresAt) return
-    this.#log(`user ${user.uid}: token expired, holding calls`)
+    this.#log('user: token expired, holding calls')
     this.#dispatch('dashx-token-expired', { uid: user.uid, expiresAt: user.expiresAt })
   }
 
@@ -431,9 +437,9 @@ export class DashxSessionElement extends ReactiveElement {
 
   #enqueue(name: OperationName, input: Record<string, unknown>, uid: string | null): Promise<void> {
     const accepted = this.#outbox.add({ id: nanoid(), name, input, uid, createdAt: Date.now() })
-    this.#log(`${name} accepted${uid === null ? '' : ` for user ${uid}`}`)
+    if (this.debug) this.#log(`${name} accepted for the ${uid === null ? 'Visitor' : 'User'}`)
 
-    if (!this.#sendConfig() && !this.#waitingForConfig) {
+    if (!this.publicKey && !this.#waitingForConfig) {
       this.#waitingForConfig = true
       this.#report('config', 'Set public-key to send; calls are kept until then.')
     }
@@ -480,7 +486,7 @@ export class DashxSessionElement extends ReactiveElement {
   }
 
   #report(code: DashxErrorCode, message: string): void {
-    this.#log(`error ${code}: ${message}`)
+    this.#log(`error ${code}`)
     this.#dispatch('dashx-error', { code, message })
   }
 

@@ -167,6 +167,7 @@ export class Outbox {
     this.#markSaved()
     this.#saved = null
     this.#trim()
+    this.#schedule(0)
   }
 
   #saveAll(): void {
@@ -223,8 +224,8 @@ export class Outbox {
     else await this.#drainLocked()
   }
 
+  // Sends what is saved; calls still being saved a slice at a time follow in later rounds.
   async #drainLocked(): Promise<void> {
-    this.#saveAll()
     this.#dropStaleHeld()
     while (this.#canSend()) {
       const config = this.#host.config()
