@@ -5,34 +5,21 @@ import type { DashxErrorCode, DashxEventMap, DashxIdentity, DashxTraits } from '
 import { OutboxStore } from './outbox-store.js'
 import { Outbox, type Operation, type OperationName, type SendConfig } from './outbox.js'
 import { checkEventName, checkTraits, coerceData, isPlainObject, systemContext } from './payload.js'
-import { listenForRequests, stopListeningForRequests } from './requests.js'
+import { listenForRequests } from './requests.js'
 import {
   deviceStore,
   isVisitorId,
   loadVisitorId,
   newVisitorId,
-  readJson,
   storageKeys,
   type KeyValueStore,
   type StorageKeys,
 } from './storage.js'
-import { TokenSchedule } from './token-schedule.js'
-import { checkToken, redact } from './token.js'
+import { UserIdentity } from './user-identity.js'
 
 export const DEFAULT_BASE_URI = 'https://api.dashx.com/graphql'
 
-/** A User and the token the element holds for it; `expiresAt` is null until a token is accepted. */
-interface User {
-  uid: string
-  token: string | null
-  expiresAt: number | null
-  /** When the token arrived on this device; the refresh time is planned from it. */
-  receivedAt?: number
-  /** The last token looked at for this User, accepted or not, so it is judged once. */
-  checked?: string
-}
-
-/** Events that mean the page may have slept: the wall clock is read again on each. */
+/** Events that mean the page may have slept or come back: the wall clock is read again. */
 const WAKE_EVENTS = ['pageshow', 'focus', 'online'] as const
 
 /**
@@ -82,25 +69,30 @@ export class DashxSessionElement extends ReactiveElement {
   #keys: StorageKeys | null = null
   #keysFor: [string, string] = ['', '']
   #anonymousUid = ''
-  #user: User | null = null
-  /** Live tokens by User, so calls made before a switch still go out with their own token. */
-  #tokens = new Map<string, { token: string; expiresAt: number }>()
   #announced: DashxIdentity | null = null
   #waitingForConfig = false
-  #schedule = new TokenSchedule({
-    refresh: () => this.#askForRefresh(),
-    expired: () => this.#announceExpired(),
-  })
+  #badToken: unknown = null
+  #stopListening: (() => void) | null = null
   #outbox = new Outbox({
     config: () => this.#sendConfig(),
-    tokenFor: (uid) => this.#tokenFor(uid),
-    tokenExpired: (uid) => this.#serverSaysExpired(uid),
+    tokenFor: (uid) => this.#user.tokenFor(uid),
+    tokenExpired: (uid) => this.#user.serverSaysExpired(uid),
     report: (code, message) => this.#report(code, message),
     log: (message) => this.#log(message),
     sendTime: () => ({ systemContext: systemContext() }),
   })
+  #user = new UserIdentity({
+    storage: () => (this.#store && this.#keys ? { store: this.#store, keys: this.#keys } : null),
+    remember: () => !this.noRemember,
+    refreshBeforeSeconds: () => validSeconds(this.refreshBefore),
+    newVisitor: () => this.#newVisitor(),
+    report: (code, message) => this.#report(code, message),
+    notify: (type, detail) => this.#dispatch(type, detail),
+    log: (message) => this.#log(message),
+    tokenArrived: () => void this.#outbox.flush(),
+  })
   #onWake = () => {
-    this.#schedule.check()
+    this.#user.check()
     void this.#outbox.flush()
   }
   #onVisibility = () => {
@@ -130,21 +122,23 @@ export class DashxSessionElement extends ReactiveElement {
 
   /** Who the element acts for now. A User counts once a valid token for it has arrived. */
   get identity(): DashxIdentity {
-    const user = this.#user?.expiresAt ? this.#user : null
+    this.#syncUser()
+    const user = this.#user.active
     return { kind: user ? 'user' : 'visitor', uid: user?.uid ?? null, anonymousUid: this.anonymousUid }
   }
 
-  /** When the User's token expires, or null for a Visitor. */
+  /** When the User's token expires (on this device's clock), or null for a Visitor. */
   get tokenExpiresAt(): Date | null {
-    const expiresAt = this.#user?.expiresAt
-    return expiresAt ? new Date(expiresAt) : null
+    this.#syncUser()
+    const user = this.#user.active
+    return user ? new Date(user.expiresAt) : null
   }
 
   /** Switches to a User in one call; the same as setting `userId` and `token`. */
   setIdentity(uid: string, token: string): void {
     this.userId = uid
     this.token = token
-    this.#applyUser()
+    this.#syncUser()
   }
 
   /** Saves traits on the current Visitor or User. Resolves once the call is accepted for delivery. */
@@ -189,7 +183,10 @@ export class DashxSessionElement extends ReactiveElement {
   reset(): void {
     this.#ensureVisitor()
     this.#newVisitor()
-    this.#forgetUser()
+    this.#user.forget()
+    this.userId = null
+    this.token = null
+    this.removeAttribute('token')
     this.#log('reset: new Visitor')
     this.#announceIdentity()
   }
@@ -206,23 +203,24 @@ export class DashxSessionElement extends ReactiveElement {
 
   override connectedCallback(): void {
     super.connectedCallback()
-    listenForRequests(this, (event) => this.#onRequest(event))
+    this.#stopListening = listenForRequests(this, (event) => this.#onRequest(event))
     for (const type of WAKE_EVENTS) window.addEventListener(type, this.#onWake)
     document.addEventListener('visibilitychange', this.#onVisibility)
     window.addEventListener('pagehide', this.#onPageHide)
     window.addEventListener('storage', this.#onStorage)
     this.#ensureVisitor()
-    this.#startTokenSchedule()
+    // Added again after a removal: pick up where it was.
+    if (this.hasUpdated) this.#resume()
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
-    stopListeningForRequests(this)
+    this.#stopListening?.()
     for (const type of WAKE_EVENTS) window.removeEventListener(type, this.#onWake)
     document.removeEventListener('visibilitychange', this.#onVisibility)
     window.removeEventListener('pagehide', this.#onPageHide)
     window.removeEventListener('storage', this.#onStorage)
-    this.#schedule.stop()
+    this.#user.pause()
     this.#outbox.stop()
     this.#announced = null
   }
@@ -232,16 +230,23 @@ export class DashxSessionElement extends ReactiveElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('publicKey') || changed.has('targetEnvironment')) this.#ensureVisitor()
     // Removing the token of an active User returns to a Visitor.
-    if (changed.has('token') && changed.get('token') && !this.token) this.userId = null
-    if (changed.has('userId') || changed.has('token')) this.#applyUser()
-    if (changed.has('refreshBefore')) this.#startTokenSchedule()
+    if (changed.has('token') && changed.get('token') && !this.token && this.#user.active) this.userId = null
+    this.#syncUser()
+    if (changed.has('refreshBefore') && this.hasUpdated) this.#user.resume()
     if (changed.has('debug') && this.debug) this.#log(`storage: ${this.#store?.kind}`)
   }
 
   protected override updated(): void {
-    if (this.#announced === null) this.#announceReady()
+    const first = this.#announced === null
+    if (first) this.#announceReady()
     this.#announceIdentity()
-    if (this.#sendConfig()) void this.#outbox.flush()
+    if (first) this.#resume()
+    else void this.#outbox.flush()
+  }
+
+  #resume(): void {
+    this.#user.resume()
+    void this.#outbox.flush()
   }
 
   /** Loads the Visitor and remembered User of the current public key and environment. */
@@ -253,16 +258,15 @@ export class DashxSessionElement extends ReactiveElement {
     if (this.#keys && this.#keysFor[0] === publicKey && this.#keysFor[1] === environment) return
     this.#store ??= deviceStore((error) => this.#log(`storage unavailable, using memory: ${error}`))
 
+    const early = this.#takeCallsMadeWithoutKey()
     const keys = storageKeys(publicKey, environment)
     this.#keysFor = [publicKey, environment]
-    if (keys.namespace === this.#keys?.namespace) return
-    const early = this.#takeCallsMadeWithoutKey()
     this.#keys = keys
     this.#anonymousUid = loadVisitorId(this.#store, keys.anonymousUid)
     const outbox = new OutboxStore(this.#store, keys.outbox, keys.sending)
     this.#outbox.attach(outbox, keys.sendLock)
-    if (!this.userId && !this.token) this.#restoreUser()
     if (early.length > 0) outbox.append(early.map((call) => withVisitor(call, this.#anonymousUid)))
+    this.#restoreUser()
   }
 
   /**
@@ -270,7 +274,7 @@ export class DashxSessionElement extends ReactiveElement {
    * names, so they move there, with that project's Visitor id.
    */
   #takeCallsMadeWithoutKey(): Operation[] {
-    if (!this.#keys || this.#keys.namespace !== storageKeys('', '').namespace) return []
+    if (!this.#keys || this.#keysFor[0] !== '') return []
     this.#outbox.stop()
     const outbox = new OutboxStore(this.#store!, this.#keys.outbox, this.#keys.sending)
     const early = outbox.read()
@@ -279,79 +283,32 @@ export class DashxSessionElement extends ReactiveElement {
     return early
   }
 
-  /** A multi-page site stays the User across navigations, unless `no-remember` is set. */
+  /** A multi-page site stays the User across navigations; attributes on the page win. */
   #restoreUser(): void {
-    const stored = this.#storedUser()
-    if (!stored || this.noRemember) return
-    this.#user = { ...stored, checked: stored.token! }
-    this.#tokens.set(stored.uid, { token: stored.token!, expiresAt: stored.expiresAt! })
-    this.userId = stored.uid
-    this.token = stored.token
+    if (this.userId || this.token) return
+    const remembered = this.#user.restore()
+    if (!remembered) return
+    this.userId = remembered.uid
+    this.token = remembered.token
+    this.#syncUser()
   }
 
-  #storedUser(): User | null {
-    if (!this.#keys || !this.#store) return null
-    return readJson(this.#store, this.#keys.user, validUser, null)
+  /** Applies `user-id` and `token` at once if they changed, so a call right after setting them is the new User's. */
+  #syncUser(fromOtherTab = false): void {
+    const uid = this.userId === null || this.userId === '' ? null : String(this.userId)
+    const token = this.#tokenInput()
+    if (this.#user.differs(uid, token)) this.#user.apply(uid, token, fromOtherTab)
   }
 
-  #applyUser(): void {
-    const uid = this.userId || null
-    const token = this.token || null
-    if (uid === null) return this.#clearUser()
-
-    if (this.#user && this.#user.uid !== uid) this.#newVisitor()
-    if (token === null) {
-      this.#user = { uid, token: null, expiresAt: null }
-      return this.#log('user: waiting for a token')
+  #tokenInput(): string | null {
+    const token: unknown = this.token
+    if (token === null || token === undefined || token === '') return null
+    if (typeof token === 'string') return token
+    if (this.#badToken !== token) {
+      this.#badToken = token
+      this.#report('token-malformed', `token must be a string, not a ${typeof token}.`)
     }
-    if (this.#user?.uid === uid && this.#user.checked === token) return
-
-    const accepted = this.#acceptToken(uid, token)
-    const expiresAt = accepted?.expiresAt ?? null
-    this.#user = { uid, token: accepted ? token : null, expiresAt, checked: token, ...accepted }
-    this.#startTokenSchedule()
-    if (expiresAt) void this.#outbox.flush()
-  }
-
-  /** Checks a token; returns when it arrived and expires if it is live, or reports why not. */
-  #acceptToken(uid: string, token: string): { expiresAt: number; receivedAt: number } | null {
-    const remembered = this.#storedUser()
-    if (remembered?.uid === uid && remembered.token === token) {
-      // The same token again (a reload, another tab): its life was measured when it first arrived.
-      const { expiresAt, receivedAt } = remembered as { expiresAt: number; receivedAt: number }
-      this.#tokens.set(uid, { token, expiresAt })
-      return { expiresAt, receivedAt }
-    }
-
-    const receivedAt = Date.now()
-    const checked = checkToken(token, uid, receivedAt)
-    if (!checked.ok) {
-      this.#report(checked.code, checked.message)
-      return null
-    }
-
-    const { expiresAt } = checked.info
-    this.#tokens.set(uid, { token, expiresAt })
-    if (!this.noRemember) {
-      const record = JSON.stringify({ uid, token, expiresAt, receivedAt })
-      this.#store?.set(this.#keys!.user, record)
-    }
-    this.#log(`user: token ${redact(token)} accepted`)
-    return { expiresAt, receivedAt }
-  }
-
-  #clearUser(): void {
-    if (this.#user === null) return
-    this.#user = null
-    this.#schedule.stop()
-    if (this.#keys) this.#store?.remove(this.#keys.user)
-  }
-
-  #forgetUser(): void {
-    this.#clearUser()
-    this.userId = null
-    this.token = null
-    this.removeAttribute('token')
+    return null
   }
 
   /** A new Visitor id, as a logout makes; a second User must not inherit the first one's history. */
@@ -360,79 +317,44 @@ export class DashxSessionElement extends ReactiveElement {
     if (this.#keys) this.#store?.set(this.#keys.anonymousUid, this.#anonymousUid)
   }
 
-  #startTokenSchedule(): void {
-    const user = this.#user
-    if (!this.isConnected || !user?.expiresAt) return this.#schedule.stop()
-    this.#schedule.start(user.expiresAt, user.receivedAt ?? Date.now(), this.refreshBefore ?? null)
-  }
-
-  /** Asks the app for a new token, once across all tabs that share this one. */
-  #askForRefresh(): void {
-    const user = this.#user
-    if (!user?.expiresAt || !this.#keys || !this.#store) return
-
-    const detail = { uid: user.uid, expiresAt: user.expiresAt }
-    const claim = readJson(this.#store, this.#keys.refresh, validClaim, null)
-    if (claim && claim.expiresAt === user.expiresAt && Date.now() - claim.at < 1000) return
-    this.#store.set(this.#keys.refresh, JSON.stringify({ expiresAt: user.expiresAt, at: Date.now() }))
-
-    this.#log('user: asking for a new token')
-    this.#dispatch('dashx-token-refresh', detail)
-  }
-
-  #announceExpired(): void {
-    const user = this.#user
-    if (!user?.expiresAt) return
-    this.#log('user: token expired, holding calls')
-    this.#dispatch('dashx-token-expired', { uid: user.uid, expiresAt: user.expiresAt })
-  }
-
-  /** The server refused the token as expired: hold this User's calls and ask for a new one once. */
-  #serverSaysExpired(uid: string): void {
-    this.#tokens.delete(uid)
-    if (this.#user?.uid !== uid || !this.#user.token) return
-    this.#user.token = null
-    this.#report('token-expired', 'Incorrect Identity Token: Expired. Calls are held for a new token.')
-    this.#askForRefresh()
-  }
-
-  /** Another tab logged in, refreshed, reset, or the page cleared storage. */
+  /** Another tab logged in or out, refreshed a token, or the page cleared storage. */
   #onStorageChange(event: StorageEvent): void {
     const keys = this.#keys
-    if (!keys || !this.#store || (event.key !== null && !event.key.startsWith(keys.namespace))) return
-
-    const stored = this.#store.get(keys.anonymousUid)
-    if (stored !== this.#anonymousUid) {
-      this.#anonymousUid = isVisitorId(stored) ? stored : loadVisitorId(this.#store, keys.anonymousUid)
-      this.#user = null
-      this.#schedule.stop()
-      this.userId = null
-      this.token = null
-      this.#announceIdentity()
-      return
-    }
-
-    const user = this.#storedUser()
-    if (user && user.uid === this.#user?.uid && user.token !== this.#user.token) this.token = user.token
+    const store = this.#store
+    if (!keys || !store) return
     // Another tab queued calls: this one may be the one to send them.
-    if (event.key?.startsWith(keys.outbox)) this.#outbox.flush()
+    if (event.key?.startsWith(keys.outbox)) return void this.#outbox.flush()
+    if (event.key !== null && event.key !== keys.anonymousUid && event.key !== keys.user) return
+
+    const stored = store.get(keys.anonymousUid)
+    this.#anonymousUid = isVisitorId(stored) ? stored : loadVisitorId(store, keys.anonymousUid)
+    if (!this.noRemember) this.#adoptUser(this.#user.remembered())
+    this.#announceIdentity()
+  }
+
+  /** Takes on the User another tab remembers, or becomes a Visitor if it remembers none. */
+  #adoptUser(remembered: { uid: string; token: string } | null): void {
+    this.userId = remembered?.uid ?? null
+    this.token = remembered?.token ?? null
+    if (!remembered) this.removeAttribute('token')
+    this.#syncUser(true)
   }
 
   /** The User a call made now is for: the one named by `user-id`, whether its token is live or not. */
   #currentUid(): string | null {
-    return this.userId || null
-  }
-
-  #tokenFor(uid: string): string | null {
-    const live = this.#tokens.get(uid)
-    if (live && live.expiresAt > Date.now()) return live.token
-    return null
+    this.#syncUser()
+    return this.#user.uid
   }
 
   #sendConfig(): SendConfig | null {
     if (!this.publicKey) return null
-    const url = new URL(this.baseUri || DEFAULT_BASE_URI, document.baseURI).href
-    return { url, publicKey: this.publicKey, targetEnvironment: this.targetEnvironment || null }
+    try {
+      const url = new URL(this.baseUri || DEFAULT_BASE_URI, document.baseURI).href
+      return { url, publicKey: this.publicKey, targetEnvironment: this.targetEnvironment || null }
+    } catch {
+      this.#report('config', `base-uri "${this.baseUri}" is not a URL; calls are kept until it is.`)
+      return null
+    }
   }
 
   #enqueue(name: OperationName, input: Record<string, unknown>, uid: string | null): Promise<void> {
@@ -474,12 +396,15 @@ export class DashxSessionElement extends ReactiveElement {
 
   /** Tells the page about a new identity, once per change. */
   #announceIdentity(): void {
-    const identity = this.identity
     const before = this.#announced
     if (!this.isConnected || before === null) return
-    if (before.kind === identity.kind && before.uid === identity.uid && before.anonymousUid === identity.anonymousUid) {
-      return
-    }
+    const identity = this.identity
+    const same =
+      before.kind === identity.kind &&
+      before.uid === identity.uid &&
+      before.anonymousUid === identity.anonymousUid
+    if (same) return
+
     this.#announced = identity
     this.#log(`identity: ${identity.kind}`)
     this.#dispatch('dashx-identity-change', identity)
@@ -504,19 +429,9 @@ function withVisitor(call: Operation, anonymousUid: string): Operation {
   return { ...call, input: { ...call.input, [field]: anonymousUid } }
 }
 
-function validUser(value: unknown): User | null {
-  if (!isPlainObject(value)) return null
-  const { uid, token, expiresAt, receivedAt } = value
-  if (typeof uid !== 'string' || typeof token !== 'string' || typeof expiresAt !== 'number') return null
-  const arrived = typeof receivedAt === 'number' ? receivedAt : Date.now()
-  return { uid, token, expiresAt, receivedAt: arrived }
-}
-
-function validClaim(value: unknown): { expiresAt: number; at: number } | null {
-  if (!isPlainObject(value) || typeof value.expiresAt !== 'number' || typeof value.at !== 'number') {
-    return null
-  }
-  return { expiresAt: value.expiresAt, at: value.at }
+/** `refresh-before` as a usable number of seconds, or null for the default. */
+function validSeconds(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null
 }
 
 declare global {

@@ -36,6 +36,8 @@ export function checkTraits(traits: unknown): Checked<Record<string, string>> {
 
   const fields: Record<string, string> = {}
   for (const [key, value] of Object.entries(traits)) {
+    // A form field left empty often arrives as undefined: it is simply not sent.
+    if (value === undefined) continue
     const field = TRAIT_FIELDS[key]
     if (IDENTITY_FIELDS.has(key)) {
       return { ok: false, message: `Trait "${key}" is set by the element; use user-id and token.` }
@@ -131,6 +133,14 @@ function objectToJson(value: object, path: string, seen: WeakSet<object>, change
     changed.push(path)
     return Number.isNaN(value.getTime()) ? null : value.toISOString()
   }
+  if (value instanceof Error) {
+    changed.push(path)
+    return { name: value.name, message: value.message }
+  }
+  if (ArrayBuffer.isView(value)) {
+    changed.push(path)
+    return Array.from(value as unknown as ArrayLike<number>, Number)
+  }
   if (typeof Node !== 'undefined' && value instanceof Node) {
     changed.push(path)
     return OMIT
@@ -160,10 +170,11 @@ function objectToJson(value: object, path: string, seen: WeakSet<object>, change
 
 function describe(value: unknown): string {
   if (value === null) return 'null'
+  if (value === undefined) return 'undefined'
   if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return value === '' ? 'an empty string' : 'a blank string'
-  if (typeof value === 'object') return `a ${value.constructor?.name ?? 'non-plain'} object`
-  return `a ${typeof value}`
+  if (typeof value === 'string') return value.trim() === '' ? 'an empty string' : 'a string'
+  if (typeof value === 'object') return `an object of class ${value.constructor?.name ?? 'unknown'}`
+  return typeof value === 'object' ? 'an object' : `a value of type ${typeof value}`
 }
 
 /** What DashX's `SystemContextInput` asks for, as far as a browser can know it. */

@@ -1,11 +1,12 @@
 /**
  * Routes request events (`dashx-identify`, `dashx-track`, `dashx-reset`) to
- * exactly one element: the nearest enclosing `<dashx-session>` in the event's
- * composed path, or else the first one connected to the page.
+ * exactly one element: the nearest enclosing `<dashx-session>`, or else the
+ * first one connected to the page.
  *
- * One capturing listener on window sees every such event first, wherever it
- * was dispatched (in the document, inside shadow roots, or on window itself),
- * so no event can reach two elements.
+ * Each element listens on itself, so it hears events from its own subtree,
+ * closed shadow roots included, and the innermost one hears them first. A
+ * listener on window takes whatever no element took: events from elsewhere
+ * in the page and events dispatched on window itself.
  */
 import { REQUEST_EVENTS } from './events.js'
 
@@ -13,24 +14,31 @@ export type RequestHandler = (event: CustomEvent) => void
 
 /** Connected elements in the order they connected. */
 const handlers = new Map<EventTarget, RequestHandler>()
+const taken = new WeakSet<Event>()
 
-function route(event: Event): void {
-  if (!(event instanceof CustomEvent)) return
-
-  const nearest = event.composedPath().find((node) => handlers.has(node))
-  const handler = nearest ? handlers.get(nearest) : handlers.values().next().value
-  handler?.(event)
+function take(event: Event, handler: RequestHandler | undefined): void {
+  if (!handler || taken.has(event) || !(event instanceof CustomEvent)) return
+  taken.add(event)
+  handler(event)
 }
 
-export function listenForRequests(element: EventTarget, handler: RequestHandler): void {
+function fromAnywhere(event: Event): void {
+  take(event, handlers.values().next().value)
+}
+
+export function listenForRequests(element: HTMLElement, handler: RequestHandler): () => void {
   if (handlers.size === 0) {
-    for (const type of REQUEST_EVENTS) window.addEventListener(type, route, { capture: true })
+    for (const type of REQUEST_EVENTS) window.addEventListener(type, fromAnywhere)
   }
   handlers.set(element, handler)
-}
 
-export function stopListeningForRequests(element: EventTarget): void {
-  handlers.delete(element)
-  if (handlers.size > 0) return
-  for (const type of REQUEST_EVENTS) window.removeEventListener(type, route, { capture: true })
+  const fromInside = (event: Event) => take(event, handlers.get(element))
+  for (const type of REQUEST_EVENTS) element.addEventListener(type, fromInside)
+
+  return () => {
+    for (const type of REQUEST_EVENTS) element.removeEventListener(type, fromInside)
+    handlers.delete(element)
+    if (handlers.size > 0) return
+    for (const type of REQUEST_EVENTS) window.removeEventListener(type, fromAnywhere)
+  }
 }

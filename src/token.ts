@@ -25,6 +25,8 @@ export type TokenCheck =
   | { ok: true; info: TokenInfo }
   | { ok: false; code: DashxErrorCode; message: string }
 
+const MAX_EXP_SECONDS = 1e11
+
 interface Claims {
   uid?: unknown
   kind?: unknown
@@ -60,6 +62,10 @@ export function checkToken(token: string, userId: string, now = Date.now()): Tok
 
   if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) {
     return refuse('token-malformed', 'The token has no numeric exp (expiry) claim.')
+  }
+  // Past the year 5000 in seconds: almost surely milliseconds, which JWTs never use.
+  if (claims.exp > MAX_EXP_SECONDS) {
+    return refuse('token-malformed', 'The token exp is not in seconds since 1970.')
   }
 
   const expiresAt = localExpiry(claims.exp, claims.iat, now)
