@@ -157,7 +157,12 @@ export class DashxSessionElement extends ReactiveElement {
 
   /** Records an event for the current Visitor or User. Resolves once the call is accepted for delivery. */
   track(event: string, data?: Record<string, unknown>): Promise<void> {
-    const timestamp = new Date().toISOString()
+    return this.#track(event, data, Date.now())
+  }
+
+  /** `at` is when the call was made: now, or earlier for a call the early snippet kept. */
+  #track(event: string, data: Record<string, unknown> | undefined, at: number): Promise<void> {
+    const timestamp = new Date(at).toISOString()
     return this.#accept(() => {
       const name = checkEventName(event)
       if (!name.ok) return this.#report('invalid-event', name.message)
@@ -203,7 +208,7 @@ export class DashxSessionElement extends ReactiveElement {
 
   override connectedCallback(): void {
     super.connectedCallback()
-    this.#stopListening = listenForRequests(this, (event) => this.#onRequest(event))
+    this.#stopListening = listenForRequests(this, (type, detail, at) => this.#onRequest(type, detail, at))
     for (const type of WAKE_EVENTS) window.addEventListener(type, this.#onWake)
     document.addEventListener('visibilitychange', this.#onVisibility)
     window.addEventListener('pagehide', this.#onPageHide)
@@ -378,15 +383,14 @@ export class DashxSessionElement extends ReactiveElement {
     }
   }
 
-  #onRequest(event: CustomEvent): void {
-    const detail: unknown = event.detail
-    if (event.type === 'dashx-reset') return this.reset()
-    if (event.type === 'dashx-identify') return void this.identify(detail as DashxTraits)
+  #onRequest(type: string, detail: unknown, at = Date.now()): void {
+    if (type === 'dashx-reset') return this.reset()
+    if (type === 'dashx-identify') return void this.identify(detail as DashxTraits)
 
     if (!isPlainObject(detail)) {
       return this.#report('invalid-event', 'dashx-track needs detail { event, data? }.')
     }
-    void this.track(detail.event as string, detail.data as Record<string, unknown>)
+    void this.#track(detail.event as string, detail.data as Record<string, unknown>, at)
   }
 
   #announceReady(): void {

@@ -8,9 +8,11 @@
  * listener on window takes whatever no element took: events from elsewhere
  * in the page and events dispatched on window itself.
  */
+import { takeEarlyRequests } from './early.js'
 import { REQUEST_EVENTS } from './events.js'
 
-export type RequestHandler = (event: CustomEvent) => void
+/** Handles one request; `at` is when it was made, if not now. */
+export type RequestHandler = (type: string, detail: unknown, at?: number) => void
 
 /** Connected elements in the order they connected. */
 const handlers = new Map<EventTarget, RequestHandler>()
@@ -19,16 +21,31 @@ const taken = new WeakSet<Event>()
 function take(event: Event, handler: RequestHandler | undefined): void {
   if (!handler || taken.has(event) || !(event instanceof CustomEvent)) return
   taken.add(event)
-  handler(event)
+  handler(event.type, event.detail)
 }
 
 function fromAnywhere(event: Event): void {
-  take(event, handlers.values().next().value)
+  take(event, first())
+}
+
+function first(): RequestHandler | undefined {
+  return handlers.values().next().value
+}
+
+/** Requests kept by the early snippet go where they would have gone, oldest first. */
+function replayEarlyRequests(): void {
+  for (const { type, detail, at, path } of takeEarlyRequests()) {
+    const nearest = path.find((node) => handlers.has(node))
+    const handler = nearest ? handlers.get(nearest) : first()
+    handler?.(type, detail, at)
+  }
 }
 
 export function listenForRequests(element: HTMLElement, handler: RequestHandler): () => void {
   if (handlers.size === 0) {
     for (const type of REQUEST_EVENTS) window.addEventListener(type, fromAnywhere)
+    // After every element already in the page has connected, so each finds its own.
+    queueMicrotask(replayEarlyRequests)
   }
   handlers.set(element, handler)
 
