@@ -91,9 +91,10 @@ export class DashxSessionElement extends ReactiveElement {
     log: (message) => this.#log(message),
     tokenArrived: () => void this.#outbox.flush(),
   })
-  #onWake = () => {
+  #onWake = (event?: Event) => {
     this.#user.check()
-    void this.#outbox.flush()
+    if (event?.type === 'online') this.#outbox.online()
+    else void this.#outbox.flush()
   }
   #onVisibility = () => {
     if (document.visibilityState === 'hidden') this.#outbox.flushOnHide()

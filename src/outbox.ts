@@ -84,6 +84,7 @@ export class Outbox {
   #again: Promise<void> | null = null
   #failures = 0
   #retryAt = 0
+  #lastFailure: 'network' | 'server' | null = null
   /** Ids this page is sending right now. */
   #inFlight = new Set<string>()
   #keepaliveBytes = 0
@@ -145,6 +146,12 @@ export class Outbox {
       queue = queue.filter((operation) => !batch.operations.includes(operation))
       void this.#send(config, batch)
     }
+  }
+
+  /** The connection is back: what waited for it goes now, not after the backoff. */
+  online(): void {
+    if (this.#lastFailure === 'network') this.#retryAt = 0
+    void this.flush()
   }
 
   /** Stops the timers; queued operations stay and go on the next flush. */
@@ -359,6 +366,7 @@ export class Outbox {
 
     if (outcome.kind === 'delivered') {
       this.#failures = 0
+      this.#lastFailure = null
       if (!keepalive) store.remove(ids)
       for (const [, message] of outcome.refused) this.#host.report('rejected', `DashX refused a call: ${message}`)
       return
@@ -393,7 +401,8 @@ export class Outbox {
     const waitMs = outcome.kind === 'retry' ? outcome.waitMs : null
     const delay = waitMs === null ? Math.random() * ceiling : Math.min(waitMs, RETRY_CEILING_MS)
     this.#retryAt = Date.now() + delay
-    this.#host.report(outcome.kind === 'retry' ? 'server' : 'network', outcome.message)
+    this.#lastFailure = outcome.kind === 'retry' ? 'server' : 'network'
+    this.#host.report(this.#lastFailure, outcome.message)
     this.#host.log(`retrying in ${Math.round(delay)} ms`)
 
     // Going offline is not the call's fault: only real failures count as attempts.

@@ -292,3 +292,45 @@ function table(list) {
   const line = (cells) => cells.map((cell, index) => cell.padEnd(widths[index])).join('  ')
   return [line(head), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)].join('\n')
 }
+
+test('8. Retry-After on 429 and 503 is obeyed, in seconds and as a date', async () => {
+  await reset()
+  const date = new Date(Date.now() + 6000).toUTCString()
+  await faults([
+    { status: 429, retryAfter: '2' },
+    { status: 503, retryAfter: date },
+  ])
+  const context = await newContext()
+  const page = await openPage(context)
+
+  await trackMany(page, 'Limited', 5)
+  const row = await settle('Limited', 5, 20_000)
+  const starts = await page.evaluate(() => window.sent.map((request) => request.startedAt))
+  await context.close()
+
+  assert.equal(starts.length, 3)
+  assert.ok(starts[1] - starts[0] >= 2000, `waited ${starts[1] - starts[0]} ms after 429`)
+  // An HTTP date has one-second precision.
+  assert.ok(starts[2] - starts[1] >= 1000, `waited ${starts[2] - starts[1]} ms after 503`)
+  record('429 and 503 with Retry-After', row)
+})
+
+test('9. going offline pauses sending; coming back online sends at once', async () => {
+  await reset()
+  const context = await newContext()
+  const page = await openPage(context)
+
+  await context.setOffline(true)
+  await trackMany(page, 'Online', 20)
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  const whileOffline = await page.evaluate(() => window.sent.length)
+  const back = Date.now()
+  await context.setOffline(false)
+  const row = await settle('Online', 20)
+  const delay = (await page.evaluate(() => window.sent[0]?.startedAt + performance.timeOrigin)) - back
+  await context.close()
+
+  assert.equal(whileOffline, 0)
+  assert.ok(delay < 1000, `sent ${Math.round(delay)} ms after coming back`)
+  record('offline, then online', row)
+})
