@@ -328,8 +328,9 @@ export class DashxSessionElement extends ReactiveElement {
     const keys = this.#keys
     const store = this.#store
     if (!keys || !store) return
-    // Another tab queued calls: this one may be the one to send them.
-    if (event.key?.startsWith(keys.outbox)) return void this.#outbox.flush()
+    // Another tab queued or sent calls: this one may be the one to send the rest.
+    if (event.key === null || event.key.startsWith(keys.outbox)) this.#outbox.changedElsewhere()
+    if (event.key?.startsWith(keys.outbox)) return
     if (event.key !== null && event.key !== keys.anonymousUid && event.key !== keys.user) return
 
     const stored = store.get(keys.anonymousUid)

@@ -33,13 +33,21 @@ export class OutboxStore {
   #store: KeyValueStore
   #prefix: string
   #claimKey: string
-  /** Parsed chunks by key, reused while the stored text is unchanged. */
-  #parsed = new Map<string, { text: string; operations: Operation[] }>()
+  /**
+   * The chunks as this tab last saw them. Its own writes keep it current.
+   * Every write by any tab also leaves a new mark under `#markKey`; a read
+   * that finds a mark it did not leave scans storage again. Reading the whole
+   * queue on every send would copy megabytes each time.
+   */
+  #view: Map<string, Chunk> | null = null
+  #markKey: string
+  #mark: string | null = null
 
   /** Chunks live under `prefix:…`; the claim of the tab that is sending under `claimKey`. */
   constructor(store: KeyValueStore, prefix: string, claimKey: string) {
     this.#store = store
     this.#prefix = `${prefix}:`
+    this.#markKey = `${prefix}-mark`
     this.#claimKey = claimKey
   }
 
@@ -64,7 +72,17 @@ export class OutboxStore {
   append(operations: Operation[]): boolean {
     if (operations.length === 0) return true
     const stamp = `${Date.now().toString(36).padStart(9, '0')}.${writer}.${sequence++}`
-    return this.#store.set(this.#prefix + stamp, JSON.stringify(operations))
+    const key = this.#prefix + stamp
+    const text = JSON.stringify(operations)
+    if (!this.#store.set(key, text)) return false
+    this.#view?.set(key, { key, operations, chars: text.length })
+    this.#leaveMark()
+    return true
+  }
+
+  /** Another tab changed the stored queue: read it afresh next time. */
+  invalidate(): void {
+    this.#view = null
   }
 
   /** Every stored operation, oldest first. */
@@ -91,7 +109,7 @@ export class OutboxStore {
 
     for (const chunk of chunks) {
       if (count <= maxCount && chars <= maxChars) break
-      this.#store.remove(chunk.key)
+      this.#delete(chunk.key)
       count -= chunk.operations.length
       chars -= chunk.chars
       dropped += chunk.operations.length
@@ -100,7 +118,20 @@ export class OutboxStore {
   }
 
   clear(): void {
-    for (const chunk of this.#chunks()) this.#store.remove(chunk.key)
+    for (const chunk of this.#chunks()) this.#delete(chunk.key)
+  }
+
+  #delete(key: string): void {
+    this.#store.remove(key)
+    this.#view?.delete(key)
+    this.#leaveMark()
+  }
+
+  #leaveMark(): void {
+    const fresh = this.#store.get(this.#markKey) === this.#mark
+    this.#mark = nanoid(8)
+    this.#store.set(this.#markKey, this.#mark)
+    if (!fresh) this.#view = null
   }
 
   #rewrite(change: (operation: Operation) => Operation | null): void {
@@ -108,22 +139,28 @@ export class OutboxStore {
       const kept = chunk.operations.map(change).filter((operation) => operation !== null)
       const same = kept.length === chunk.operations.length && kept.every((op, i) => op === chunk.operations[i])
       if (same) continue
-      if (kept.length === 0) this.#store.remove(chunk.key)
-      else this.#store.set(chunk.key, JSON.stringify(kept))
+      if (kept.length === 0) {
+        this.#delete(chunk.key)
+        continue
+      }
+      const text = JSON.stringify(kept)
+      this.#store.set(chunk.key, text)
+      this.#view?.set(chunk.key, { key: chunk.key, operations: kept, chars: text.length })
+      this.#leaveMark()
     }
   }
 
   #chunks(): Chunk[] {
-    const keys = this.#store.keys(this.#prefix).sort()
-    const chunks = keys.map((key) => {
-      const text = this.#store.get(key) ?? '[]'
-      const known = this.#parsed.get(key)
-      const operations = known?.text === text ? known.operations : parseOperations(text)
-      this.#parsed.set(key, { text, operations })
-      return { key, operations, chars: text.length }
-    })
-    for (const key of this.#parsed.keys()) if (!keys.includes(key)) this.#parsed.delete(key)
-    return chunks
+    if (this.#store.get(this.#markKey) !== this.#mark) this.#view = null
+    if (!this.#view) {
+      this.#mark = this.#store.get(this.#markKey)
+      this.#view = new Map()
+      for (const key of this.#store.keys(this.#prefix)) {
+        const text = this.#store.get(key) ?? '[]'
+        this.#view.set(key, { key, operations: parseOperations(text), chars: text.length })
+      }
+    }
+    return [...this.#view.values()].sort((a, b) => (a.key < b.key ? -1 : 1))
   }
 }
 

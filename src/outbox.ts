@@ -148,6 +148,13 @@ export class Outbox {
     }
   }
 
+  /** Another tab changed the stored queue. */
+  changedElsewhere(): void {
+    this.#store?.invalidate()
+    // Coalesced: a busy tab writes many times a second.
+    this.#schedule(FLUSH_DELAY_MS)
+  }
+
   /** The connection is back: what waited for it goes now, not after the backoff. */
   online(): void {
     if (this.#lastFailure === 'network') this.#retryAt = 0
