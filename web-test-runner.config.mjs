@@ -2,6 +2,7 @@ import net from 'node:net'
 
 import { esbuildPlugin } from '@web/dev-server-esbuild'
 import { playwrightLauncher } from '@web/test-runner-playwright'
+import { puppeteerLauncher } from '@web/test-runner-puppeteer'
 
 import { createBackend, koaMiddleware, startBackendServer } from './demo/backend.mjs'
 
@@ -10,7 +11,12 @@ import { createBackend, koaMiddleware, startBackendServer } from './demo/backend
 const listen = net.Server.prototype.listen
 net.Server.prototype.listen = function (...args) {
   const [options] = args
-  if (options && typeof options === 'object' && !('path' in options) && options.host === undefined) {
+  if (
+    options &&
+    typeof options === 'object' &&
+    !('path' in options) &&
+    options.host === undefined
+  ) {
     args[0] = { ...options, host: '127.0.0.1' }
   } else if (typeof options === 'number' && (args.length === 1 || typeof args[1] === 'function')) {
     args.splice(1, 0, '127.0.0.1')
@@ -30,8 +36,28 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ]
 
+const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr'
+const LOCAL_HOSTS = ['127.0.0.1', 'localhost']
+
+// Puppeteer already points Firefox's own services (updates, telemetry, blocklists) at a dummy
+// host. On top of that, every request to another host goes to a proxy on a closed loopback
+// port and fails, as context.route() makes it fail in Chromium below.
+const FIREFOX_PREFS = {
+  'network.proxy.type': 1,
+  'network.proxy.http': '127.0.0.1',
+  'network.proxy.http_port': 9,
+  'network.proxy.ssl': '127.0.0.1',
+  'network.proxy.ssl_port': 9,
+  'network.proxy.no_proxies_on': LOCAL_HOSTS.join(', '),
+  'network.proxy.allow_hijacking_localhost': false,
+  'network.captive-portal-service.enabled': false,
+  'network.connectivity-service.enabled': false,
+  'intl.locale.requested': 'en-US',
+  'intl.accept_languages': 'en-US',
+}
+
 function isRemote(url) {
-  return !['127.0.0.1', 'localhost'].includes(url.hostname)
+  return !LOCAL_HOSTS.includes(url.hostname)
 }
 
 // A second backend on another port, so the tests can prove the element works
@@ -47,6 +73,8 @@ export default {
   hostname: '127.0.0.1',
   rootDir: '.',
   concurrency: 1,
+  // The browsers share one local backend and its record of what it received: one at a time.
+  concurrentBrowsers: 1,
   middleware: [koaMiddleware(backend)],
   plugins: [
     // The tsconfig must be passed explicitly, or esbuild ignores it.
@@ -63,6 +91,27 @@ export default {
         // base-uri must fail here, not reach out.
         await context.route(isRemote, (route) => route.abort('blockedbyclient'))
         return context
+      },
+    }),
+    // Playwright drives only its own patched Firefox; Debian's firefox-esr is driven by
+    // Puppeteer over WebDriver BiDi instead.
+    puppeteerLauncher({
+      launchOptions: {
+        browser: 'firefox',
+        executablePath: FIREFOX,
+        headless: true,
+        extraPrefsFirefox: FIREFOX_PREFS,
+        // The same time zone as the Chromium context above.
+        env: { ...process.env, TZ: 'Europe/Berlin' },
+      },
+      createPage: async ({ context }) => {
+        const page = await context.newPage()
+        await page.setRequestInterception(true)
+        page.on('request', (request) => {
+          if (isRemote(new URL(request.url()))) request.abort('blockedbyclient')
+          else request.continue()
+        })
+        return page
       },
     }),
   ],

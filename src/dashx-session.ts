@@ -6,14 +6,18 @@ import { OutboxStore } from './outbox-store.js'
 import { Outbox, type Operation, type OperationName, type SendConfig } from './outbox.js'
 import { checkEventName, checkTraits, coerceData, isPlainObject, systemContext } from './payload.js'
 import { listenForRequests } from './requests.js'
+import { withLock } from './locks.js'
 import {
+  consentPendingStore,
   deviceStore,
+  eraseEverywhere,
   isVisitorId,
   loadVisitorId,
   newVisitorId,
   storageKeys,
   type KeyValueStore,
   type StorageKeys,
+  type StorageKind,
 } from './storage.js'
 import { UserIdentity } from './user-identity.js'
 
@@ -52,6 +56,12 @@ export class DashxSessionElement extends ReactiveElement {
     refreshBefore: { attribute: 'refresh-before', type: Number, reflect: true },
     /** Do not remember the User on this device; each page load must set it again. */
     noRemember: { attribute: 'no-remember', type: Boolean, reflect: true },
+    /** Where identity is kept: `local` (default), `session`, `cookie` or `memory`. */
+    storage: { attribute: 'storage', reflect: true },
+    /** Domain for the Visitor cookie, e.g. `.example.com`, so `www.` and `app.` share one Visitor. */
+    cookieDomain: { attribute: 'cookie-domain', reflect: true },
+    /** `granted` (default), `pending` (memory only, nothing sent) or `denied` (nothing kept). */
+    consent: { attribute: 'consent', reflect: true },
     /** Log what the element does to the console, tokens redacted. */
     debug: { type: Boolean, reflect: true },
   }
@@ -63,15 +73,22 @@ export class DashxSessionElement extends ReactiveElement {
   declare token: string | null
   declare refreshBefore: number | null
   declare noRemember: boolean
+  declare storage: StorageKind
+  declare cookieDomain: string | null
+  declare consent: 'granted' | 'pending' | 'denied'
   declare debug: boolean
 
   #store: KeyValueStore | null = null
   #keys: StorageKeys | null = null
-  #keysFor: [string, string] = ['', '']
+  /** What `#store` and `#keys` were made for: public key, environment, and where to keep things. */
+  #keysFor = ''
   #anonymousUid = ''
   #announced: DashxIdentity | null = null
   #waitingForConfig = false
   #badToken: unknown = null
+  #toldDenied = false
+  /** A Visitor id this page made and has not yet seen settled among tabs. */
+  #tentative: string | null = null
   #stopListening: (() => void) | null = null
   #outbox = new Outbox({
     config: () => this.#sendConfig(),
@@ -112,6 +129,9 @@ export class DashxSessionElement extends ReactiveElement {
     this.token = null
     this.refreshBefore = null
     this.noRemember = false
+    this.storage = 'local'
+    this.cookieDomain = null
+    this.consent = 'granted'
     this.debug = false
   }
 
@@ -234,12 +254,20 @@ export class DashxSessionElement extends ReactiveElement {
   // Property changes are applied before the update completes, so that setting
   // `token` and `user-id` together, in either order, is one switch.
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('publicKey') || changed.has('targetEnvironment')) this.#ensureVisitor()
+    this.#ensureVisitor()
+    if (changed.has('consent')) this.#onConsentChange()
     // Removing the token of an active User returns to a Visitor.
     if (changed.has('token') && changed.get('token') && !this.token && this.#user.active) this.userId = null
     this.#syncUser()
     if (changed.has('refreshBefore') && this.hasUpdated) this.#user.resume()
     if (changed.has('debug') && this.debug) this.#log(`storage: ${this.#store?.kind}`)
+  }
+
+  #onConsentChange(): void {
+    const consent = this.#consent()
+    this.#toldDenied = false
+    if (consent === 'denied') this.#forgetEverything()
+    this.#log(`consent: ${consent}`)
   }
 
   protected override updated(): void {
@@ -255,21 +283,25 @@ export class DashxSessionElement extends ReactiveElement {
     void this.#outbox.flush()
   }
 
-  /** Loads the Visitor and remembered User of the current public key and environment. */
+  /** Loads the Visitor and remembered User of the current project, environment and store. */
   #ensureVisitor(): void {
     if (typeof window === 'undefined') return
     const publicKey = this.publicKey ?? ''
     const environment = this.targetEnvironment ?? ''
+    const place = `${this.#consent()}|${this.#storageKind()}|${this.cookieDomain ?? ''}`
+    const wanted = `${publicKey}|${environment}|${place}`
     // Called on every track(): the common case is one comparison.
-    if (this.#keys && this.#keysFor[0] === publicKey && this.#keysFor[1] === environment) return
-    this.#store ??= deviceStore((error) => this.#log(`storage unavailable, using memory: ${error}`))
+    if (this.#keys && this.#keysFor === wanted) return
 
-    const early = this.#takeCallsMadeWithoutKey()
+    const before = this.#keys && this.#store ? { keys: this.#keys, store: this.#store } : null
+    const early = publicKey && this.#keysFor.startsWith('|') ? this.#takeCallsMadeWithoutKey() : []
+    const store = this.#storeFor()
     const keys = storageKeys(publicKey, environment)
-    this.#keysFor = [publicKey, environment]
+    this.#keysFor = wanted
+    this.#store = store
     this.#keys = keys
-    this.#anonymousUid = loadVisitorId(this.#store, keys.anonymousUid)
-    const outbox = new OutboxStore(this.#store, keys.outbox, keys.sending)
+    this.#loadVisitor(before)
+    const outbox = new OutboxStore(store, keys.outbox, keys.sending)
     this.#outbox.attach(outbox, keys.sendLock)
     if (early.length > 0) outbox.append(early.map((call) => withVisitor(call, this.#anonymousUid)))
     this.#restoreUser()
@@ -280,13 +312,87 @@ export class DashxSessionElement extends ReactiveElement {
    * names, so they move there, with that project's Visitor id.
    */
   #takeCallsMadeWithoutKey(): Operation[] {
-    if (!this.#keys || this.#keysFor[0] !== '') return []
+    if (!this.#keys || !this.#store) return []
     this.#outbox.stop()
-    const outbox = new OutboxStore(this.#store!, this.#keys.outbox, this.#keys.sending)
+    const outbox = new OutboxStore(this.#store, this.#keys.outbox, this.#keys.sending)
     const early = outbox.read()
     outbox.clear()
-    this.#store!.remove(this.#keys.anonymousUid)
+    this.#store.remove(this.#keys.anonymousUid)
     return early
+  }
+
+  #consent(): 'granted' | 'pending' | 'denied' {
+    return this.consent === 'pending' || this.consent === 'denied' ? this.consent : 'granted'
+  }
+
+  #storageKind(): StorageKind {
+    const kinds: StorageKind[] = ['local', 'session', 'cookie', 'memory']
+    return kinds.includes(this.storage) ? this.storage : 'local'
+  }
+
+  #storeFor(): KeyValueStore {
+    const consent = this.#consent()
+    if (consent !== 'granted') return consentPendingStore()
+    return deviceStore(this.#storageKind(), this.cookieDomain || null, (from, error) => {
+      this.#log(`${from} storage unavailable, falling back: ${String(error)}`)
+    })
+  }
+
+  /**
+   * The Visitor id of the new store. Moving from memory to the device (consent
+   * given), a Visitor id already on the device wins: it is a returning Visitor.
+   */
+  #loadVisitor(before: { keys: StorageKeys; store: KeyValueStore } | null): void {
+    const current = this.#store!
+    const stored = current.get(this.#keys!.anonymousUid)
+    const carried = before && before.keys.namespace === this.#keys!.namespace ? this.#anonymousUid : null
+
+    if (isVisitorId(stored)) {
+      if (carried && carried !== stored) this.#outbox.relabel(carried, stored)
+      this.#anonymousUid = stored
+    } else if (carried) {
+      current.set(this.#keys!.anonymousUid, carried)
+    } else {
+      this.#anonymousUid = loadVisitorId(current, this.#keys!.anonymousUid)
+      this.#settleFirstVisit()
+    }
+    if (before && before.store !== current) this.#carryOver(before)
+  }
+
+  /** What was kept in memory while consent was pending goes to the device once it is given. */
+  #carryOver(before: { keys: StorageKeys; store: KeyValueStore }): void {
+    if (before.keys.namespace !== this.#keys!.namespace || before.store.kind !== 'memory') return
+    if (this.#consent() !== 'granted') return
+    const kept = new OutboxStore(before.store, before.keys.outbox, before.keys.sending)
+    const calls = kept.read()
+    kept.clear()
+    if (calls.length > 0) {
+      new OutboxStore(this.#store!, this.#keys!.outbox, this.#keys!.sending).append(calls)
+    }
+    const user = before.store.get(before.keys.user)
+    before.store.remove(before.keys.user)
+    if (user !== null && !this.noRemember) this.#store!.set(this.#keys!.user, user)
+  }
+
+  /**
+   * Two tabs opened at once both find no Visitor id and both make one. Under
+   * a Web Lock each looks again once both have written: the id in storage then
+   * is the one both keep, and calls already queued with the other are relabelled.
+   */
+  #settleFirstVisit(): void {
+    const keys = this.#keys!
+    const store = this.#store!
+    const mine = this.#anonymousUid
+    this.#tentative = mine
+    void withLock(keys.visitorLock, () => {
+      if (this.#keys !== keys || this.#tentative !== mine) return
+      this.#tentative = null
+      const settled = store.get(keys.anonymousUid)
+      if (!isVisitorId(settled) || settled === mine) return
+      this.#outbox.relabel(mine, settled)
+      this.#anonymousUid = settled
+      this.#announceIdentity()
+    })
   }
 
   /** A multi-page site stays the User across navigations; attributes on the page win. */
@@ -319,6 +425,8 @@ export class DashxSessionElement extends ReactiveElement {
 
   /** A new Visitor id, as a logout makes; a second User must not inherit the first one's history. */
   #newVisitor(): void {
+    // This page chose the id itself: nothing left to settle with other tabs.
+    this.#tentative = null
     this.#anonymousUid = newVisitorId()
     if (this.#keys) this.#store?.set(this.#keys.anonymousUid, this.#anonymousUid)
   }
@@ -333,10 +441,26 @@ export class DashxSessionElement extends ReactiveElement {
     if (event.key?.startsWith(keys.outbox)) return
     if (event.key !== null && event.key !== keys.anonymousUid && event.key !== keys.user) return
 
+    this.#adoptDeviceState()
+  }
+
+  /**
+   * Takes what the device holds over what this element remembers: another
+   * tab or element may have reset, logged in, or the page cleared storage.
+   */
+  #adoptDeviceState(): void {
+    const keys = this.#keys!
+    const store = this.#store!
     const stored = store.get(keys.anonymousUid)
     this.#anonymousUid = isVisitorId(stored) ? stored : loadVisitorId(store, keys.anonymousUid)
-    if (!this.noRemember) this.#adoptUser(this.#user.remembered())
+    if (!this.noRemember || !isVisitorId(stored)) this.#adoptUser(this.#user.remembered())
     this.#announceIdentity()
+  }
+
+  /** Calls go out as the Visitor the device holds now, even if another element changed it. */
+  #syncVisitor(): void {
+    if (!this.#keys || !this.#store) return
+    if (this.#store.get(this.#keys.anonymousUid) !== this.#anonymousUid) this.#adoptDeviceState()
   }
 
   /** Takes on the User another tab remembers, or becomes a Visitor if it remembers none. */
@@ -349,12 +473,14 @@ export class DashxSessionElement extends ReactiveElement {
 
   /** The User a call made now is for: the one named by `user-id`, whether its token is live or not. */
   #currentUid(): string | null {
+    this.#ensureVisitor()
+    this.#syncVisitor()
     this.#syncUser()
     return this.#user.uid
   }
 
   #sendConfig(): SendConfig | null {
-    if (!this.publicKey) return null
+    if (!this.publicKey || this.#consent() !== 'granted') return null
     try {
       const url = new URL(this.baseUri || DEFAULT_BASE_URI, document.baseURI).href
       return { url, publicKey: this.publicKey, targetEnvironment: this.targetEnvironment || null }
@@ -365,6 +491,7 @@ export class DashxSessionElement extends ReactiveElement {
   }
 
   #enqueue(name: OperationName, input: Record<string, unknown>, uid: string | null): Promise<void> {
+    if (this.#consent() === 'denied') return this.#refuseWithoutConsent()
     const accepted = this.#outbox.add({ id: nanoid(), name, input, uid, createdAt: Date.now() })
     if (this.debug) this.#log(`${name} accepted for the ${uid === null ? 'Visitor' : 'User'}`)
 
@@ -373,6 +500,25 @@ export class DashxSessionElement extends ReactiveElement {
       this.#report('config', 'Set public-key to send; calls are kept until then.')
     }
     return accepted
+  }
+
+  #refuseWithoutConsent(): Promise<void> {
+    if (!this.#toldDenied) {
+      this.#toldDenied = true
+      this.#report('consent-denied', 'consent is denied: calls are discarded until it changes.')
+    }
+    return Promise.resolve()
+  }
+
+  /** Consent was refused: forget the calls kept so far and everything stored on the device. */
+  #forgetEverything(): void {
+    const keys = this.#keys
+    if (!keys) return
+    this.#outbox.stop()
+    eraseEverywhere(`${keys.namespace}:`, this.cookieDomain || null)
+    this.#user.forget()
+    this.#store?.set(keys.anonymousUid, this.#anonymousUid)
+    this.#outbox.attach(new OutboxStore(this.#store!, keys.outbox, keys.sending), keys.sendLock)
   }
 
   /** Runs a call without letting anything it throws reach the page. */

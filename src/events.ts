@@ -52,6 +52,7 @@ export type DashxErrorCode =
   | 'server'
   | 'rejected'
   | 'queue-full'
+  | 'consent-denied'
   | 'token-malformed'
   | 'token-kind'
   | 'token-uid-mismatch'

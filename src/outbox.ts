@@ -13,6 +13,7 @@
  */
 import type { DashxErrorCode } from './events.js'
 import { graphqlBody, graphqlHeaders, judge, type Verdict } from './graphql.js'
+import { withLock } from './locks.js'
 import { CHUNK_SIZE, type OutboxStore } from './outbox-store.js'
 
 export type OperationName = 'identifyAccount' | 'trackEvent'
@@ -161,6 +162,18 @@ export class Outbox {
     void this.flush()
   }
 
+  /** Gives queued calls made as one Visitor to another, e.g. when tabs settle on one id. */
+  relabel(from: string, to: string): void {
+    this.#saveAll()
+    const changed = new Map<string, Operation>()
+    for (const operation of this.#store?.read() ?? []) {
+      const field = operation.name === 'trackEvent' ? 'accountAnonymousUid' : 'anonymousUid'
+      if (operation.input[field] !== from) continue
+      changed.set(operation.id, { ...operation, input: { ...operation.input, [field]: to } })
+    }
+    if (changed.size > 0) this.#store?.update(changed)
+  }
+
   /** Stops the timers; queued operations stay and go on the next flush. */
   stop(): void {
     this.#cancelTimer()
@@ -233,9 +246,12 @@ export class Outbox {
 
   /** One tab at a time, where the browser has Web Locks; see the README for the rest. */
   async #drain(): Promise<void> {
-    const locks = navigator.locks
-    if (locks) await locks.request(this.#lockName, () => this.#drainLocked())
-    else await this.#drainLocked()
+    try {
+      await withLock(this.#lockName, () => this.#drainLocked())
+    } catch (error) {
+      // Nothing a drain meets may escape to the page; the calls stay queued.
+      this.#host.log(`sending stopped: ${String(error)}`)
+    }
   }
 
   // Sends what is saved; calls still being saved a slice at a time follow in later rounds.

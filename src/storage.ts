@@ -3,8 +3,13 @@
  *
  * Every key lives under one prefix and is namespaced by public key and target
  * environment, so two DashX projects on one origin never share a Visitor.
- * localStorage can throw on any access (disabled storage, sandboxed iframes,
- * a zero quota); the first throw switches this page to memory for good.
+ *
+ * Storage is hostile in practice: localStorage throws in sandboxed iframes,
+ * with storage disabled, or with a zero quota; cookies are blocked; private
+ * modes throw on write. `local` therefore falls back to a first-party cookie,
+ * then to memory, at the first throw, and stays there for the page's life.
+ * A cookie holds only the Visitor id: it is small, travels with every request
+ * to the site, and must never carry a token.
  */
 import { nanoid } from 'nanoid'
 
@@ -13,83 +18,203 @@ const PREFIX = 'dashx'
 /** nanoid's alphabet; 16 to 64 characters also admits UUIDs made by other DashX SDKs. */
 const VISITOR_ID = /^[A-Za-z0-9_-]{16,64}$/
 
+/** How long the Visitor cookie lives: a year, renewed on every visit. */
+export const COOKIE_MAX_AGE_SECONDS = 365 * 24 * 60 * 60
+
+/** A write this small that fails for want of room means the store cannot be used at all. */
+const SMALL_WRITE = 1024
+
+export type StorageKind = 'local' | 'session' | 'cookie' | 'memory'
+
 export interface KeyValueStore {
-  readonly kind: 'local' | 'memory'
+  /** The store in use now; `local` may have fallen back to `cookie` or `memory`. */
+  readonly kind: StorageKind
   get(key: string): string | null
-  /** False when the value did not fit (a full quota); the store keeps working. */
+  /** False when a large value did not fit (a full quota); the store keeps working. */
   set(key: string, value: string): boolean
   remove(key: string): void
   /** Every key that starts with `prefix`. */
   keys(prefix: string): string[]
 }
 
-/** Shared by every element on the page, so they agree even without storage. */
-const memory = new Map<string, string>()
+/** One place to keep strings. Its methods throw when the place cannot be used. */
+interface Layer {
+  kind: StorageKind
+  get(key: string): string | null
+  set(key: string, value: string): void
+  remove(key: string): void
+  keys(prefix: string): string[]
+}
 
-const memoryStore: KeyValueStore = {
-  kind: 'memory',
-  get: (key) => memory.get(key) ?? null,
-  set: (key, value) => Boolean(memory.set(key, value)),
-  remove: (key) => void memory.delete(key),
-  keys: (prefix) => [...memory.keys()].filter((key) => key.startsWith(prefix)),
+export function memoryLayer(map = new Map<string, string>()): Layer {
+  return {
+    kind: 'memory',
+    get: (key) => map.get(key) ?? null,
+    set: (key, value) => void map.set(key, value),
+    remove: (key) => void map.delete(key),
+    keys: (prefix) => [...map.keys()].filter((key) => key.startsWith(prefix)),
+  }
+}
+
+/** Shared by every element on the page, so they agree even without storage. */
+const pageMemory = memoryLayer()
+
+/** While consent is pending: nothing reaches the device, and the page's elements still agree. */
+const pendingMemory = memoryLayer()
+
+/** A store that keeps everything in this page's memory until consent is given. */
+export function consentPendingStore(): KeyValueStore {
+  return {
+    kind: 'memory',
+    get: (key) => pendingMemory.get(key),
+    set: (key, value) => {
+      pendingMemory.set(key, value)
+      return true
+    },
+    remove: (key) => pendingMemory.remove(key),
+    keys: (prefix) => pendingMemory.keys(prefix),
+  }
+}
+
+function webStorageLayer(kind: 'local' | 'session'): Layer {
+  const storage = () => (kind === 'local' ? window.localStorage : window.sessionStorage)
+  return {
+    kind,
+    get: (key) => storage().getItem(key),
+    set: (key, value) => storage().setItem(key, value),
+    remove: (key) => storage().removeItem(key),
+    keys: (prefix) => {
+      const found: string[] = []
+      const store = storage()
+      for (let index = 0; index < store.length; index++) {
+        const key = store.key(index)
+        if (key?.startsWith(prefix)) found.push(key)
+      }
+      return found
+    },
+  }
+}
+
+/** First-party cookies for Visitor ids; everything else stays in memory. */
+function cookieLayer(domain: string | null): Layer {
+  const name = (key: string) => encodeURIComponent(key)
+  const read = () => {
+    const jar = new Map<string, string>()
+    for (const pair of document.cookie.split('; ')) {
+      const at = pair.indexOf('=')
+      if (at > 0) jar.set(decodeURIComponent(pair.slice(0, at)), decodeURIComponent(pair.slice(at + 1)))
+    }
+    return jar
+  }
+  const write = (key: string, value: string, maxAge: number) => {
+    const secure = location.protocol === 'https:' ? '; Secure' : ''
+    const scope = domain ? `; Domain=${domain}` : ''
+    const encoded = encodeURIComponent(value)
+    document.cookie = `${name(key)}=${encoded}; Path=/; Max-Age=${maxAge}; SameSite=Lax${scope}${secure}`
+  }
+
+  return {
+    kind: 'cookie',
+    get: (key) => (isVisitorKey(key) ? (read().get(key) ?? null) : pageMemory.get(key)),
+    set: (key, value) => {
+      if (!isVisitorKey(key)) return pageMemory.set(key, value)
+      write(key, value, COOKIE_MAX_AGE_SECONDS)
+      // A blocked cookie is dropped without a word: read it back.
+      if (read().get(key) !== value) throw new Error('cookies are blocked')
+    },
+    remove: (key) => {
+      if (isVisitorKey(key)) write(key, '', 0)
+      pageMemory.remove(key)
+    },
+    keys: (prefix) => [
+      ...[...read().keys()].filter((key) => key.startsWith(prefix)),
+      ...pageMemory.keys(prefix),
+    ],
+  }
+}
+
+function isVisitorKey(key: string): boolean {
+  return key.endsWith(':anonymous_uid')
 }
 
 function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22)
 }
 
-function localKeys(storage: Storage, prefix: string): string[] {
-  const keys: string[] = []
-  for (let index = 0; index < storage.length; index++) {
-    const key = storage.key(index)
-    if (key?.startsWith(prefix)) keys.push(key)
-  }
-  return keys
-}
-
-let fallenBack = false
-
-function local(): Storage {
-  if (fallenBack) throw new Error('storage unavailable')
-  return window.localStorage
-}
+/** Layers that threw once on this page, by kind; they are not tried again. */
+const broken = new Set<StorageKind>()
 
 /**
- * localStorage while it works, memory after it first throws. `onFallback` is
- * told once, so the element can mention it under `debug`.
+ * The store for a `storage` attribute value. `onFallback` is told each time
+ * a layer is given up, so the element can mention it under `debug`.
  */
-export function deviceStore(onFallback: (error: unknown) => void): KeyValueStore {
-  const attempt = <T>(use: (storage: Storage) => T, instead: () => T): T => {
-    try {
-      return use(local())
-    } catch (error) {
-      if (!fallenBack) onFallback(error)
-      fallenBack = true
-      return instead()
+export function deviceStore(
+  kind: StorageKind,
+  cookieDomain: string | null,
+  onFallback: (from: StorageKind, error: unknown) => void,
+): KeyValueStore {
+  const chain: Layer[] = []
+  if (kind === 'local' || kind === 'session') chain.push(webStorageLayer(kind))
+  if (kind === 'local' || kind === 'cookie') chain.push(cookieLayer(cookieDomain))
+  chain.push(pageMemory)
+
+  const layer = () => chain.find((candidate) => !broken.has(candidate.kind)) ?? pageMemory
+  const attempt = <T>(use: (layer: Layer) => T): T => {
+    for (;;) {
+      const current = layer()
+      try {
+        return use(current)
+      } catch (error) {
+        if (current === pageMemory) throw error
+        broken.add(current.kind)
+        onFallback(current.kind, error)
+      }
     }
+  }
+
+  // A Visitor id a failing store could not keep may be in the cookie below it.
+  const below = (key: string) => {
+    for (const place of chain.slice(chain.indexOf(layer()) + 1)) {
+      try {
+        const value = place.get(key)
+        if (isVisitorId(value)) return value
+      } catch {
+        // Not usable either; the element carries on with what it has.
+      }
+    }
+    return null
   }
 
   return {
     get kind() {
-      return fallenBack ? 'memory' : 'local'
+      return layer().kind
     },
-    get: (key) => attempt((s) => s.getItem(key), () => memoryStore.get(key)),
-    set: (key, value) => {
-      try {
-        local().setItem(key, value)
-      } catch (error) {
-        // A full quota is not broken storage: the write is refused, the rest keeps working.
-        if (isQuotaError(error)) return false
-        return attempt(() => false, () => memoryStore.set(key, value))
-      }
-      memoryStore.set(key, value)
-      return true
-    },
-    remove: (key) => {
-      memoryStore.remove(key)
-      attempt((s) => s.removeItem(key), () => undefined)
-    },
-    keys: (prefix) => attempt((s) => localKeys(s, prefix), () => memoryStore.keys(prefix)),
+    get: (key) => attempt((current) => current.get(key)) ?? (isVisitorKey(key) ? below(key) : null),
+    set: (key, value) =>
+      attempt((current) => {
+        try {
+          current.set(key, value)
+          return true
+        } catch (error) {
+          // A full quota refuses a large write; the store still works for small ones.
+          if (isQuotaError(error) && value.length > SMALL_WRITE) return false
+          throw error
+        }
+      }),
+    remove: (key) => attempt((current) => current.remove(key)),
+    keys: (prefix) => attempt((current) => current.keys(prefix)),
+  }
+}
+
+/** Removes every key under `prefix` from every place the element may have used. */
+export function eraseEverywhere(prefix: string, cookieDomain: string | null): void {
+  const places = [webStorageLayer('local'), webStorageLayer('session'), cookieLayer(cookieDomain)]
+  for (const place of [...places, pageMemory, pendingMemory]) {
+    try {
+      for (const key of place.keys(prefix)) place.remove(key)
+    } catch {
+      // A place this page cannot use holds nothing of ours.
+    }
   }
 }
 
@@ -99,7 +224,7 @@ export function storageKeys(publicKey: string, targetEnvironment: string) {
   return {
     namespace,
     anonymousUid: `${namespace}:anonymous_uid`,
-    /** The remembered User: `{ uid, token, expiresAt }`. */
+    /** The remembered User: `{ uid, token, expiresAt, receivedAt }`. */
     user: `${namespace}:user`,
     /** Calls accepted and not yet delivered, in chunks under `outbox:…`. */
     outbox: `${namespace}:outbox`,
@@ -109,6 +234,8 @@ export function storageKeys(publicKey: string, targetEnvironment: string) {
     sendLock: `${namespace}:send`,
     /** The last refresh request any tab made, so tabs sharing a token ask once. */
     refresh: `${namespace}:refresh`,
+    /** The Web Lock under which a first visit settles on one Visitor id. */
+    visitorLock: `${namespace}:visitor`,
   }
 }
 

@@ -9,6 +9,7 @@
  * still go out with their own User's token.
  */
 import type { DashxErrorCode, DashxNotificationEventMap } from './events.js'
+import { withLock } from './locks.js'
 import { isPlainObject } from './payload.js'
 import { readJson, type KeyValueStore, type StorageKeys } from './storage.js'
 import { TokenSchedule } from './token-schedule.js'
@@ -206,11 +207,10 @@ export class UserIdentity {
     const live = this.#current
     if (uid === null || !live) return
     const detail = { uid, expiresAt: live.expiresAt }
-    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
     const storage = this.#host.storage()
-    if (!locks || !storage || !this.#host.remember()) return this.#refreshNow(detail)
+    if (!storage || !this.#host.remember()) return this.#refreshNow(detail)
 
-    void locks.request(storage.keys.refresh, () => {
+    void withLock(storage.keys.refresh, () => {
       if (this.#claimed(detail.expiresAt)) return
       storage.store.set(storage.keys.refresh, JSON.stringify({ expiresAt: detail.expiresAt, at: Date.now() }))
       this.#refreshNow(detail)

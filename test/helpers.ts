@@ -102,8 +102,11 @@ export function dispatch(target: EventTarget, type: string, detail?: unknown): v
   target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }))
 }
 
-export function cleanUp(): void {
-  for (const element of document.querySelectorAll('dashx-session')) element.remove()
+/** Lets every element finish sending, so nothing of this test reaches the next one's backend. */
+export async function cleanUp(): Promise<void> {
+  const elements = [...document.querySelectorAll('dashx-session')]
+  await Promise.all(elements.map((element) => element.flush()))
+  for (const element of elements) element.remove()
   document.body.replaceChildren()
   localStorage.clear()
 }

@@ -21,7 +21,7 @@ describe('storage that throws', () => {
 
   afterEach(() => {
     Object.assign(Storage.prototype, original)
-    cleanUp()
+    return cleanUp()
   })
 
   it('still gives a working Visitor that keeps one id for the page', async () => {

@@ -42,7 +42,7 @@ describe('token timers on a fake clock', () => {
 
   afterEach(() => {
     clock.restore()
-    cleanUp()
+    return cleanUp()
   })
 
   it('refreshes a 30-day token exactly once, just after exp - refresh-before', async () => {
