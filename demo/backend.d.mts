@@ -76,7 +76,7 @@ export interface CorsConfig {
 export interface DashxBackendPlugin {
   name: 'dashx-backend'
   api: { backend: Backend }
-  config(config: CorsConfig): { server: { cors?: false }, preview: { cors?: false } }
+  config(config: CorsConfig): { server: { cors?: false }; preview: { cors?: false } }
   configureServer(server: MiddlewareHost): void
   configurePreviewServer(server: MiddlewareHost): void
 }

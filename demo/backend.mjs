@@ -15,15 +15,15 @@ import http from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 import {
-  GraphQLError,
-  Kind,
   buildSchema,
   execute,
+  GraphQLError,
+  Kind,
   parse,
   validate,
   valueFromASTUntyped,
 } from 'graphql'
-import { SignJWT, jwtVerify } from 'jose'
+import { jwtVerify, SignJWT } from 'jose'
 
 export const DEMO_PUBLIC_KEY = 'demo-public-key'
 
@@ -257,8 +257,9 @@ function toJsonObject(value) {
 /** @param {unknown} value */
 function toTimestamp(value) {
   if (typeof value === 'string' && isIsoDateTime(value)) return value
-  throw new GraphQLError('Timestamp must be an ISO-8601 date-time with a zone, e.g. '
-    + '2024-05-01T12:00:00.000Z')
+  throw new GraphQLError(
+    'Timestamp must be an ISO-8601 date-time with a zone, e.g. ' + '2024-05-01T12:00:00.000Z',
+  )
 }
 
 /** @param {string} value */
@@ -270,8 +271,17 @@ function isIsoDateTime(value) {
     .slice(1)
     .map((part) => Number(part ?? 0))
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate()
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth
-    && hour <= 23 && minute <= 59 && second <= 59 && zoneHour <= 23 && zoneMinute <= 59
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    zoneHour <= 23 &&
+    zoneMinute <= 59
+  )
 }
 
 /** @param {Parameters<typeof createBackend>[0]} options */
@@ -522,9 +532,11 @@ function parseDocument(query) {
  * @param {string | null | undefined} operationName
  */
 function countOperations(document, operationName) {
-  const operation = document.definitions.find((definition) =>
-    definition.kind === Kind.OPERATION_DEFINITION
-    && (operationName == null || definition.name?.value === operationName))
+  const operation = document.definitions.find(
+    (definition) =>
+      definition.kind === Kind.OPERATION_DEFINITION &&
+      (operationName == null || definition.name?.value === operationName),
+  )
   if (operation?.kind !== Kind.OPERATION_DEFINITION) return 0
   return operation.selectionSet.selections.length
 }

@@ -103,9 +103,10 @@ function renderExpiry(): void {
     output.textContent = '—'
     return
   }
-  output.textContent = secondsLeft > 0
-    ? `in ${duration(secondsLeft)} (at ${clock(expiresAt)})`
-    : `expired ${duration(-secondsLeft)} ago`
+  output.textContent =
+    secondsLeft > 0
+      ? `in ${duration(secondsLeft)} (at ${clock(expiresAt)})`
+      : `expired ${duration(-secondsLeft)} ago`
 }
 
 function duration(seconds: number): string {
@@ -127,11 +128,11 @@ function logEvent(title: string, text: string, isError = false): void {
 
 function describeDetail(type: string, detail: unknown): string {
   if (type === 'dashx-error') {
-    const { code, message } = detail as { code: string, message: string }
+    const { code, message } = detail as { code: string; message: string }
     return `${code}: ${message}`
   }
   if (type === 'dashx-token-refresh' || type === 'dashx-token-expired') {
-    const { uid, expiresAt } = detail as { uid: string, expiresAt: number }
+    const { uid, expiresAt } = detail as { uid: string; expiresAt: number }
     return `uid ${uid}, token expires ${clock(expiresAt)}`
   }
   return JSON.stringify(detail)
@@ -235,14 +236,14 @@ function receivedItem(entry: ReceivedEntry): HTMLLIElement {
   const item = document.createElement('li')
   const heading = document.createElement('strong')
   const token = entry.tokenUid === null ? 'no token' : `token for ${entry.tokenUid}`
-  heading.textContent = `${clock(entry.receivedAt)} #${entry.requestId} ${entry.operation} `
-    + `(${entry.alias}), ${token}${entry.duplicate ? ', DUPLICATE' : ''}`
+  heading.textContent =
+    `${clock(entry.receivedAt)} #${entry.requestId} ${entry.operation} ` +
+    `(${entry.alias}), ${token}${entry.duplicate ? ', DUPLICATE' : ''}`
 
   // systemContext is the same on every call and would drown the interesting fields.
   const { systemContext, ...fields } = entry.input
   const body = document.createElement('pre')
-  body.textContent = JSON.stringify(fields, null, 2)
-    + (systemContext ? '\n+ systemContext' : '')
+  body.textContent = JSON.stringify(fields, null, 2) + (systemContext ? '\n+ systemContext' : '')
 
   item.append(heading, body)
   item.classList.toggle('is-error', entry.duplicate)

@@ -1,23 +1,23 @@
-import { ReactiveElement, type PropertyValues } from '@lit/reactive-element'
+import { type PropertyValues, ReactiveElement } from '@lit/reactive-element'
 import { nanoid } from 'nanoid'
 
 import type { DashxErrorCode, DashxEventMap, DashxIdentity, DashxTraits } from './events.js'
+import { withLock } from './locks.js'
+import { type Operation, type OperationName, Outbox, type SendConfig } from './outbox.js'
 import { OutboxStore } from './outbox-store.js'
-import { Outbox, type Operation, type OperationName, type SendConfig } from './outbox.js'
 import { checkEventName, checkTraits, coerceData, isPlainObject, systemContext } from './payload.js'
 import { listenForRequests } from './requests.js'
-import { withLock } from './locks.js'
 import {
   consentPendingStore,
   deviceStore,
   eraseEverywhere,
   isVisitorId,
+  type KeyValueStore,
   loadVisitorId,
   newVisitorId,
-  storageKeys,
-  type KeyValueStore,
   type StorageKeys,
   type StorageKind,
+  storageKeys,
 } from './storage.js'
 import { UserIdentity } from './user-identity.js'
 
@@ -145,7 +145,11 @@ export class DashxSessionElement extends ReactiveElement {
   get identity(): DashxIdentity {
     this.#syncUser()
     const user = this.#user.active
-    return { kind: user ? 'user' : 'visitor', uid: user?.uid ?? null, anonymousUid: this.anonymousUid }
+    return {
+      kind: user ? 'user' : 'visitor',
+      uid: user?.uid ?? null,
+      anonymousUid: this.anonymousUid,
+    }
   }
 
   /** When the User's token expires (on this device's clock), or null for a Visitor. */
@@ -229,7 +233,9 @@ export class DashxSessionElement extends ReactiveElement {
 
   override connectedCallback(): void {
     super.connectedCallback()
-    this.#stopListening = listenForRequests(this, (type, detail, at) => this.#onRequest(type, detail, at))
+    this.#stopListening = listenForRequests(this, (type, detail, at) =>
+      this.#onRequest(type, detail, at),
+    )
     for (const type of WAKE_EVENTS) window.addEventListener(type, this.#onWake)
     document.addEventListener('visibilitychange', this.#onVisibility)
     window.addEventListener('pagehide', this.#onPageHide)
@@ -257,7 +263,8 @@ export class DashxSessionElement extends ReactiveElement {
     this.#ensureVisitor()
     if (changed.has('consent')) this.#onConsentChange()
     // Removing the token of an active User returns to a Visitor.
-    if (changed.has('token') && changed.get('token') && !this.token && this.#user.active) this.userId = null
+    if (changed.has('token') && changed.get('token') && !this.token && this.#user.active)
+      this.userId = null
     this.#syncUser()
     if (changed.has('refreshBefore') && this.hasUpdated) this.#user.resume()
     if (changed.has('debug') && this.debug) this.#log(`storage: ${this.#store?.kind}`)
@@ -345,7 +352,8 @@ export class DashxSessionElement extends ReactiveElement {
   #loadVisitor(before: { keys: StorageKeys; store: KeyValueStore } | null): void {
     const current = this.#store!
     const stored = current.get(this.#keys!.anonymousUid)
-    const carried = before && before.keys.namespace === this.#keys!.namespace ? this.#anonymousUid : null
+    const carried =
+      before && before.keys.namespace === this.#keys!.namespace ? this.#anonymousUid : null
 
     if (isVisitorId(stored)) {
       if (carried && carried !== stored) this.#outbox.relabel(carried, stored)

@@ -10,5 +10,8 @@ export function defineDashxSession(
   registry: CustomElementRegistry | undefined = globalThis.customElements,
 ): void {
   if (!registry || registry.get(tagName)) return
-  registry.define(tagName, tagName === 'dashx-session' ? DashxSessionElement : class extends DashxSessionElement {})
+  registry.define(
+    tagName,
+    tagName === 'dashx-session' ? DashxSessionElement : class extends DashxSessionElement {},
+  )
 }

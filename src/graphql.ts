@@ -5,7 +5,11 @@
 import type { Operation, OperationName, SendConfig } from './outbox.js'
 
 const DOCUMENTS: Record<OperationName, { type: string; selection: string; operation: string }> = {
-  identifyAccount: { type: 'IdentifyAccountInput', selection: '{ id }', operation: 'IdentifyAccount' },
+  identifyAccount: {
+    type: 'IdentifyAccountInput',
+    selection: '{ id }',
+    operation: 'IdentifyAccount',
+  },
   trackEvent: { type: 'TrackEventInput', selection: '{ success }', operation: 'TrackEvent' },
 }
 
@@ -28,7 +32,11 @@ export function graphqlBody(batch: Operation[], extra: Record<string, unknown>):
     const [{ name, input }] = batch
     const { type, selection, operation } = DOCUMENTS[name]
     const query = `mutation ${operation}($input: ${type}!) { ${name}(input: $input) ${selection} }`
-    return JSON.stringify({ query, variables: { input: { ...input, ...extra } }, operationName: operation })
+    return JSON.stringify({
+      query,
+      variables: { input: { ...input, ...extra } },
+      operationName: operation,
+    })
   }
 
   const variables: Record<string, unknown> = {}
@@ -57,14 +65,21 @@ export function graphqlHeaders(config: SendConfig, token: string | null): Record
 
 export async function judge(batch: Operation[], response: Response): Promise<Verdict> {
   const body = await readJson(response)
-  const errors: { message?: string; path?: unknown[] }[] = Array.isArray(body?.errors) ? body.errors : []
+  const errors: { message?: string; path?: unknown[] }[] = Array.isArray(body?.errors)
+    ? body.errors
+    : []
   const message = errors.map((error) => error.message).join('; ') || response.statusText
 
   if (message.includes(EXPIRED)) return { kind: 'expired' }
   if (isRetryable(response.status)) {
-    return { kind: 'retry', waitMs: retryAfterMs(response), message: `${response.status} ${message}` }
+    return {
+      kind: 'retry',
+      waitMs: retryAfterMs(response),
+      message: `${response.status} ${message}`,
+    }
   }
-  if (!response.ok || !body?.data) return { kind: 'refused', message: `${response.status} ${message}` }
+  if (!response.ok || !body?.data)
+    return { kind: 'refused', message: `${response.status} ${message}` }
 
   const refused = new Map<string, string>()
   for (const [index, operation] of batch.entries()) {

@@ -19,3 +19,22 @@ export async function withLock<T>(name: string, fn: () => T | Promise<T>): Promi
     return fn()
   }
 }
+
+/**
+ * Runs `fn` only if no other tab holds `name` right now, and keeps holding it
+ * for `holdMs` afterwards. A write to localStorage reaches other tabs a moment
+ * after it is made, so a tab that asks just after this one must still find
+ * the lock taken rather than read a storage that has not caught up.
+ */
+export function ifFree(name: string, holdMs: number, fn: () => void): void {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks
+  if (!locks) return fn()
+
+  const held = locks.request(name, { ifAvailable: true }, async (lock) => {
+    if (!lock) return
+    fn()
+    await new Promise((resolve) => setTimeout(resolve, holdMs))
+  })
+  // Refused (an opaque origin): this tab is alone as far as it can tell.
+  held.catch(() => fn())
+}

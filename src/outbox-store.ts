@@ -137,7 +137,8 @@ export class OutboxStore {
   #rewrite(change: (operation: Operation) => Operation | null): void {
     for (const chunk of this.#chunks()) {
       const kept = chunk.operations.map(change).filter((operation) => operation !== null)
-      const same = kept.length === chunk.operations.length && kept.every((op, i) => op === chunk.operations[i])
+      const same =
+        kept.length === chunk.operations.length && kept.every((op, i) => op === chunk.operations[i])
       if (same) continue
       if (kept.length === 0) {
         this.#delete(chunk.key)

@@ -118,7 +118,10 @@ export class Outbox {
   flush(): Promise<void> {
     this.#cancelTimer()
     // A flush asked for mid-drain runs again afterwards, for calls the drain had already passed.
-    if (this.#draining) return (this.#again ??= this.#draining.then(() => this.#rerun()))
+    if (this.#draining) {
+      this.#again ??= this.#draining.then(() => this.#rerun())
+      return this.#again
+    }
 
     this.#draining = this.#drain().finally(() => {
       this.#draining = null
@@ -220,7 +223,8 @@ export class Outbox {
   }
 
   #reportFull(dropped: number): void {
-    if (dropped > 0) this.#host.report('queue-full', `The queue was full: ${dropped} oldest call(s) dropped.`)
+    if (dropped > 0)
+      this.#host.report('queue-full', `The queue was full: ${dropped} oldest call(s) dropped.`)
   }
 
   #schedule(delay: number): void {
@@ -270,13 +274,18 @@ export class Outbox {
     const store = this.#store
     if (!store) return
     const oldest = Date.now() - HELD_MAX_AGE_MS
-    const held = store.read().filter((op) => op.uid !== null && this.#host.tokenFor(op.uid) === null)
+    const held = store
+      .read()
+      .filter((op) => op.uid !== null && this.#host.tokenFor(op.uid) === null)
     const excess = held.length - HELD_MAX_COUNT
     const stale = held.filter((op, index) => index < excess || op.createdAt < oldest)
     if (stale.length === 0) return
 
     store.remove(new Set(stale.map((op) => op.id)))
-    this.#host.report('events-dropped', `${stale.length} call(s) waited too long for a User's token.`)
+    this.#host.report(
+      'events-dropped',
+      `${stale.length} call(s) waited too long for a User's token.`,
+    )
   }
 
   /**
@@ -335,7 +344,9 @@ export class Outbox {
     } else {
       store.claim(ids, Date.now() + REQUEST_TIMEOUT_MS)
     }
-    this.#host.log(`sending ${operations.length} call(s), ${bytes} bytes${keepalive ? ', keepalive' : ''}`)
+    this.#host.log(
+      `sending ${operations.length} call(s), ${bytes} bytes${keepalive ? ', keepalive' : ''}`,
+    )
 
     const posting = this.#post(config, operations, body, token, keepalive)
     const settled = posting.then(() => undefined)
@@ -360,7 +371,10 @@ export class Outbox {
     // A slow answer is still awaited: the server may have stored the calls, and
     // sending them again would count them twice.
     const slow = setTimeout(() => {
-      this.#host.report('network', `No answer from ${config.url} in ${SLOW_REQUEST_MS / 1000} s; still waiting.`)
+      this.#host.report(
+        'network',
+        `No answer from ${config.url} in ${SLOW_REQUEST_MS / 1000} s; still waiting.`,
+      )
     }, SLOW_REQUEST_MS)
     const timeout = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS)
     try {
@@ -391,7 +405,8 @@ export class Outbox {
       this.#failures = 0
       this.#lastFailure = null
       if (!keepalive) store.remove(ids)
-      for (const [, message] of outcome.refused) this.#host.report('rejected', `DashX refused a call: ${message}`)
+      for (const [, message] of outcome.refused)
+        this.#host.report('rejected', `DashX refused a call: ${message}`)
       return
     }
     if (outcome.kind === 'expired') {
@@ -416,7 +431,11 @@ export class Outbox {
     else store.update(new Map(alone.map((operation) => [operation.id, operation])))
   }
 
-  #retryLater(operations: Operation[], outcome: Outcome & { kind: 'retry' | 'network' }, keepalive: boolean) {
+  #retryLater(
+    operations: Operation[],
+    outcome: Outcome & { kind: 'retry' | 'network' },
+    keepalive: boolean,
+  ) {
     const store = this.#store!
     this.#failures += 1
     // Exponential backoff with full jitter, so many clients do not retry in step.
@@ -438,7 +457,10 @@ export class Outbox {
     if (givenUp.length === 0) return
 
     store.remove(new Set(givenUp.map((op) => op.id)))
-    this.#host.report('events-dropped', `${givenUp.length} call(s) failed ${MAX_ATTEMPTS} times and were given up.`)
+    this.#host.report(
+      'events-dropped',
+      `${givenUp.length} call(s) failed ${MAX_ATTEMPTS} times and were given up.`,
+    )
   }
 }
 

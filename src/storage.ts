@@ -102,7 +102,8 @@ function cookieLayer(domain: string | null): Layer {
     const jar = new Map<string, string>()
     for (const pair of document.cookie.split('; ')) {
       const at = pair.indexOf('=')
-      if (at > 0) jar.set(decodeURIComponent(pair.slice(0, at)), decodeURIComponent(pair.slice(at + 1)))
+      if (at > 0)
+        jar.set(decodeURIComponent(pair.slice(0, at)), decodeURIComponent(pair.slice(at + 1)))
     }
     return jar
   }
@@ -110,6 +111,7 @@ function cookieLayer(domain: string | null): Layer {
     const secure = location.protocol === 'https:' ? '; Secure' : ''
     const scope = domain ? `; Domain=${domain}` : ''
     const encoded = encodeURIComponent(value)
+    // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing in Firefox and Safari.
     document.cookie = `${name(key)}=${encoded}; Path=/; Max-Age=${maxAge}; SameSite=Lax${scope}${secure}`
   }
 
@@ -242,7 +244,12 @@ export function storageKeys(publicKey: string, targetEnvironment: string) {
 export type StorageKeys = ReturnType<typeof storageKeys>
 
 /** Parses stored JSON, or gives `fallback` for anything missing, damaged or of the wrong shape. */
-export function readJson<T>(store: KeyValueStore, key: string, valid: (value: unknown) => T | null, fallback: T): T {
+export function readJson<T>(
+  store: KeyValueStore,
+  key: string,
+  valid: (value: unknown) => T | null,
+  fallback: T,
+): T {
   const text = store.get(key)
   if (text === null) return fallback
   try {

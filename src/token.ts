@@ -51,7 +51,10 @@ export function checkToken(token: string, userId: string, now = Date.now()): Tok
   }
 
   if (claims.kind !== 'USER') {
-    return refuse('token-kind', `The token's kind is ${JSON.stringify(claims.kind)}; expected "USER".`)
+    return refuse(
+      'token-kind',
+      `The token's kind is ${JSON.stringify(claims.kind)}; expected "USER".`,
+    )
   }
 
   const uid = uidOf(claims.uid)
@@ -70,7 +73,10 @@ export function checkToken(token: string, userId: string, now = Date.now()): Tok
 
   const expiresAt = localExpiry(claims.exp, claims.iat, now)
   if (expiresAt <= now) {
-    return refuse('token-expired', 'Incorrect Identity Token: Expired. Fetch a new token for this User.')
+    return refuse(
+      'token-expired',
+      'Incorrect Identity Token: Expired. Fetch a new token for this User.',
+    )
   }
   return { ok: true, info: { uid, expiresAt } }
 }

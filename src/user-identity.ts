@@ -9,11 +9,11 @@
  * still go out with their own User's token.
  */
 import type { DashxErrorCode, DashxNotificationEventMap } from './events.js'
-import { withLock } from './locks.js'
+import { ifFree } from './locks.js'
 import { isPlainObject } from './payload.js'
-import { readJson, type KeyValueStore, type StorageKeys } from './storage.js'
-import { TokenSchedule } from './token-schedule.js'
+import { type KeyValueStore, readJson, type StorageKeys } from './storage.js'
 import { checkToken, redact } from './token.js'
+import { TokenSchedule } from './token-schedule.js'
 
 /** Two tabs whose refresh timers fire within this long of each other ask once. */
 const REFRESH_CLAIM_MS = 2000
@@ -26,7 +26,10 @@ export interface UserHost {
   /** Starts a new Visitor, as a logout does. */
   newVisitor(): void
   report(code: DashxErrorCode, message: string): void
-  notify(type: 'dashx-token-refresh' | 'dashx-token-expired', detail: DashxNotificationEventMap['dashx-token-refresh']['detail']): void
+  notify(
+    type: 'dashx-token-refresh' | 'dashx-token-expired',
+    detail: DashxNotificationEventMap['dashx-token-refresh']['detail'],
+  ): void
   log(message: string): void
   /** A token arrived: held calls may go now. */
   tokenArrived(): void
@@ -133,7 +136,10 @@ export class UserIdentity {
     const live = this.#tokens.get(uid)
     if (!live) return
     this.#tokens.delete(uid)
-    this.#report('token-expired', 'Incorrect Identity Token: Expired. Calls are held for a new token.')
+    this.#report(
+      'token-expired',
+      'Incorrect Identity Token: Expired. Calls are held for a new token.',
+    )
     if (uid === this.#uid) this.#askForRefresh()
   }
 
@@ -210,9 +216,10 @@ export class UserIdentity {
     const storage = this.#host.storage()
     if (!storage || !this.#host.remember()) return this.#refreshNow(detail)
 
-    void withLock(storage.keys.refresh, () => {
+    ifFree(storage.keys.refresh, REFRESH_CLAIM_MS / 2, () => {
       if (this.#claimed(detail.expiresAt)) return
-      storage.store.set(storage.keys.refresh, JSON.stringify({ expiresAt: detail.expiresAt, at: Date.now() }))
+      const claim = JSON.stringify({ expiresAt: detail.expiresAt, at: Date.now() })
+      storage.store.set(storage.keys.refresh, claim)
       this.#refreshNow(detail)
     })
   }
@@ -221,7 +228,9 @@ export class UserIdentity {
     const storage = this.#host.storage()
     if (!storage) return false
     const claim = readJson(storage.store, storage.keys.refresh, validClaim, null)
-    return claim !== null && claim.expiresAt === expiresAt && Date.now() - claim.at < REFRESH_CLAIM_MS
+    return (
+      claim !== null && claim.expiresAt === expiresAt && Date.now() - claim.at < REFRESH_CLAIM_MS
+    )
   }
 
   #refreshNow(detail: { uid: string; expiresAt: number }): void {
@@ -264,7 +273,11 @@ function validRemembered(value: unknown): Remembered | null {
 }
 
 function validClaim(value: unknown): { expiresAt: number; at: number } | null {
-  if (!isPlainObject(value) || typeof value.expiresAt !== 'number' || typeof value.at !== 'number') {
+  if (
+    !isPlainObject(value) ||
+    typeof value.expiresAt !== 'number' ||
+    typeof value.at !== 'number'
+  ) {
     return null
   }
   return { expiresAt: value.expiresAt, at: value.at }

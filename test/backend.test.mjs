@@ -10,8 +10,8 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import { jwtVerify } from 'jose'
 
 import {
-  DEMO_PUBLIC_KEY,
   createBackend,
+  DEMO_PUBLIC_KEY,
   dashxBackendPlugin,
   koaMiddleware,
   startBackendServer,
@@ -157,10 +157,14 @@ describe('identity tokens', () => {
   test('refuses an expired token with 401 and the exact message', async () => {
     const token = await login('user-1', -5)
 
-    const { status, json } = await graphql(TRACK, { input: trackInput({ accountUid: 'user-1' }) }, {
-      ...HEADERS,
-      'x-identity-token': token,
-    })
+    const { status, json } = await graphql(
+      TRACK,
+      { input: trackInput({ accountUid: 'user-1' }) },
+      {
+        ...HEADERS,
+        'x-identity-token': token,
+      },
+    )
 
     assert.equal(status, 401)
     assert.deepEqual(json, {
@@ -213,7 +217,10 @@ describe('identity tokens', () => {
     assert.equal(json.errors.length, 1)
     assert.equal(json.errors[0].message, 'Incorrect Identity Token: uid mismatch')
     assert.deepEqual(json.errors[0].path, ['e1'])
-    assert.deepEqual(server.backend.received.map((entry) => entry.alias), ['e0'])
+    assert.deepEqual(
+      server.backend.received.map((entry) => entry.alias),
+      ['e0'],
+    )
     assert.equal(server.backend.received[0].tokenUid, 'user-1')
   })
 
@@ -284,7 +291,10 @@ describe('what the backend keeps', () => {
 
     const { received: entries, duplicates } = await received()
 
-    assert.deepEqual(entries.map((entry) => entry.duplicate), [false, true, false])
+    assert.deepEqual(
+      entries.map((entry) => entry.duplicate),
+      [false, true, false],
+    )
     assert.equal(duplicates, 1)
   })
 

@@ -18,6 +18,9 @@ const ATTRIBUTES = {
   token: 'token',
   'refresh-before': 'refreshBefore',
   'no-remember': 'noRemember',
+  storage: 'storage',
+  'cookie-domain': 'cookieDomain',
+  consent: 'consent',
   debug: 'debug',
 }
 const READ_ONLY = ['anonymousUid', 'identity', 'tokenExpiresAt']

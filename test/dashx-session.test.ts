@@ -3,13 +3,13 @@ import { expect } from '@esm-bundle/chai'
 import type { DashxErrorDetail, DashxIdentity, DashxReadyDetail } from '../src/index.js'
 import { DashxSessionElement } from '../src/index.js'
 import {
-  PUBLIC_KEY,
   backendConfig,
   cleanUp,
   clearBackend,
   collect,
   dispatch,
   mount,
+  PUBLIC_KEY,
   received,
   waitFor,
 } from './helpers.js'
@@ -45,7 +45,9 @@ describe('<dashx-session> Visitor', () => {
 
     expect(element.anonymousUid).to.match(/^[A-Za-z0-9_-]{21}$/)
     expect(localStorage.getItem(STORAGE_KEY)).to.equal(element.anonymousUid)
-    expect(ready.map((event) => event.detail)).to.deep.equal([{ anonymousUid: element.anonymousUid }])
+    expect(ready.map((event) => event.detail)).to.deep.equal([
+      { anonymousUid: element.anonymousUid },
+    ])
     expect(ready[0].bubbles && ready[0].composed).to.equal(true)
   })
 
@@ -188,7 +190,9 @@ describe('request events', () => {
     await element.flush()
 
     const { received: operations } = await received()
-    expect(operations.map((operation) => operation.input.data)).to.deep.equal([{ where: 'outside' }])
+    expect(operations.map((operation) => operation.input.data)).to.deep.equal([
+      { where: 'outside' },
+    ])
   })
 
   it('handles dashx-identify from inside a shadow root once', async () => {
@@ -203,7 +207,9 @@ describe('request events', () => {
     await element.flush()
 
     const { received: operations } = await received()
-    expect(operations.map((operation) => operation.input.email)).to.deep.equal(['shadow@example.com'])
+    expect(operations.map((operation) => operation.input.email)).to.deep.equal([
+      'shadow@example.com',
+    ])
   })
 
   it('handles dashx-track dispatched on window once', async () => {
@@ -230,7 +236,10 @@ describe('request events', () => {
     await Promise.all([first.flush(), outer.flush(), inner.flush()])
 
     const { received: operations } = await received()
-    const where = operations.map((operation) => [operation.input.event, operation.targetEnvironment])
+    const where = operations.map((operation) => [
+      operation.input.event,
+      operation.targetEnvironment,
+    ])
     expect(where).to.have.deep.members([
       ['Nested', 'inner'],
       ['Loose', 'first'],
@@ -358,7 +367,13 @@ describe('bad input', () => {
       plain: 'kept',
     })
     expect(errors.map((error) => error.detail.code)).to.deep.equal(['data-coerced'])
-    for (const path of ['data.when', 'data.big', 'data.circular.self', 'data.node', 'data.callback']) {
+    for (const path of [
+      'data.when',
+      'data.big',
+      'data.circular.self',
+      'data.node',
+      'data.callback',
+    ]) {
       expect(errors[0].detail.message).to.contain(path)
     }
   })
@@ -395,7 +410,10 @@ describe('sending', () => {
     element.publicKey = PUBLIC_KEY
     const operations = await tracked(2)
 
-    expect(operations.map((operation) => operation.input.event)).to.deep.equal(['Early', 'Early Too'])
+    expect(operations.map((operation) => operation.input.event)).to.deep.equal([
+      'Early',
+      'Early Too',
+    ])
   })
 
   it('sends a burst of calls together in one request', async () => {
@@ -408,7 +426,10 @@ describe('sending', () => {
   })
 
   it('reports a network failure', async () => {
-    const element = await mount({ 'public-key': PUBLIC_KEY, 'base-uri': 'http://127.0.0.1:9/graphql' })
+    const element = await mount({
+      'public-key': PUBLIC_KEY,
+      'base-uri': 'http://127.0.0.1:9/graphql',
+    })
     const errors = collect<DashxErrorDetail>(element, 'dashx-error')
 
     await element.track('Nowhere')
@@ -432,7 +453,10 @@ describe('sending', () => {
   it('works against a backend on another origin', async () => {
     const { crossOriginUrl } = await backendConfig()
     await clearBackend(crossOriginUrl)
-    const element = await mount({ 'public-key': PUBLIC_KEY, 'base-uri': `${crossOriginUrl}/graphql` })
+    const element = await mount({
+      'public-key': PUBLIC_KEY,
+      'base-uri': `${crossOriginUrl}/graphql`,
+    })
 
     await element.identify({ email: 'far@example.com' })
     await element.track('Far Away')
@@ -447,8 +471,17 @@ describe('sending', () => {
 
   it('logs nothing to the console unless debug is set', async () => {
     const calls: unknown[] = []
-    const original = { debug: console.debug, log: console.log, warn: console.warn, info: console.info }
-    console.debug = console.log = console.warn = console.info = (...args: unknown[]) => calls.push(args)
+    const original = {
+      debug: console.debug,
+      log: console.log,
+      warn: console.warn,
+      info: console.info,
+    }
+    console.debug =
+      console.log =
+      console.warn =
+      console.info =
+        (...args: unknown[]) => calls.push(args)
     try {
       const element = await mount()
       await element.track('Quiet')

@@ -28,7 +28,9 @@ describe('calls made before the element is defined', () => {
     const made: [number, number][] = []
     const dispatch = (target: EventTarget, event: string) => {
       const before = Date.now()
-      target.dispatchEvent(new CustomEvent('dashx-track', { detail: { event }, bubbles: true, composed: true }))
+      target.dispatchEvent(
+        new CustomEvent('dashx-track', { detail: { event }, bubbles: true, composed: true }),
+      )
       made.push([before, Date.now()])
     }
     dispatch(window, 'First')

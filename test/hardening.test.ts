@@ -2,7 +2,6 @@ import { expect } from '@esm-bundle/chai'
 
 import type { DashxErrorDetail } from '../src/index.js'
 import {
-  PUBLIC_KEY,
   cleanUp,
   clearBackend,
   collect,
@@ -10,6 +9,7 @@ import {
   fakeClock,
   login,
   mount,
+  PUBLIC_KEY,
   received,
   sleep,
   waitFor,
@@ -27,7 +27,11 @@ describe('switching Users', () => {
   afterEach(cleanUp)
 
   it('a call made right after setting another User is that User’s, with a new Visitor id', async () => {
-    const element = await mount({ 'public-key': PUBLIC_KEY, 'user-id': 'A', token: (await login('A', 600)).token })
+    const element = await mount({
+      'public-key': PUBLIC_KEY,
+      'user-id': 'A',
+      token: (await login('A', 600)).token,
+    })
     const visitorOfA = element.anonymousUid
     const tokenOfB = (await login('B', 600)).token
 
@@ -41,7 +45,11 @@ describe('switching Users', () => {
   })
 
   it('a User who leaves without reset() hands the next User a new Visitor', async () => {
-    const element = await mount({ 'public-key': PUBLIC_KEY, 'user-id': 'A', token: (await login('A', 600)).token })
+    const element = await mount({
+      'public-key': PUBLIC_KEY,
+      'user-id': 'A',
+      token: (await login('A', 600)).token,
+    })
     await element.identify({ email: 'a@example.com' })
 
     element.removeAttribute('token')
@@ -55,18 +63,30 @@ describe('switching Users', () => {
   })
 
   it('a page naming another User than the one remembered starts a new Visitor', async () => {
-    const first = await mount({ 'public-key': PUBLIC_KEY, 'user-id': 'N', token: (await login('N', 600)).token })
+    const first = await mount({
+      'public-key': PUBLIC_KEY,
+      'user-id': 'N',
+      token: (await login('N', 600)).token,
+    })
     const visitorOfN = first.anonymousUid
     first.remove()
 
-    const second = await mount({ 'public-key': PUBLIC_KEY, 'user-id': 'OTHER', token: (await login('OTHER', 600)).token })
+    const second = await mount({
+      'public-key': PUBLIC_KEY,
+      'user-id': 'OTHER',
+      token: (await login('OTHER', 600)).token,
+    })
 
     expect(second.identity.uid).to.equal('OTHER')
     expect(second.anonymousUid).to.not.equal(visitorOfN)
   })
 
   it('remembers the User for the next page that names none', async () => {
-    const first = await mount({ 'public-key': PUBLIC_KEY, 'user-id': 'M', token: (await login('M', 600)).token })
+    const first = await mount({
+      'public-key': PUBLIC_KEY,
+      'user-id': 'M',
+      token: (await login('M', 600)).token,
+    })
     const visitor = first.anonymousUid
     first.remove()
 

@@ -144,7 +144,9 @@ export function fakeClock(): FakeClock {
   window.clearTimeout = ((id: number) => void timers.delete(id)) as typeof window.clearTimeout
 
   const due = (end: number) =>
-    [...timers.entries()].filter(([, timer]) => timer.at <= end).sort((a, b) => a[1].at - b[1].at)[0]
+    [...timers.entries()]
+      .filter(([, timer]) => timer.at <= end)
+      .sort((a, b) => a[1].at - b[1].at)[0]
 
   return {
     delays,

@@ -2,17 +2,17 @@ import { expect } from '@esm-bundle/chai'
 
 import type { DashxTokenDetail } from '../src/index.js'
 import {
-  PUBLIC_KEY,
   cleanUp,
   clearBackend,
   collect,
+  type FakeClock,
   fakeClock,
   login,
   mount,
+  PUBLIC_KEY,
   received,
   sleep,
   waitFor,
-  type FakeClock,
 } from './helpers.js'
 
 const MINUTE = 60 * 1000
@@ -59,7 +59,10 @@ describe('token timers on a fake clock', () => {
     expect(afterAMinute).to.equal(0)
     expect(justBefore).to.equal(0)
     expect(refreshes).to.have.length(1)
-    expect(refreshes[0].detail).to.deep.equal({ uid: 'u-1', expiresAt: element.tokenExpiresAt!.getTime() })
+    expect(refreshes[0].detail).to.deep.equal({
+      uid: 'u-1',
+      expiresAt: element.tokenExpiresAt!.getTime(),
+    })
     expect(Math.max(...clock.delays)).to.be.at.most(MAX_TIMEOUT_MS)
   })
 

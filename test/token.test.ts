@@ -2,12 +2,12 @@ import { expect } from '@esm-bundle/chai'
 
 import type { DashxErrorDetail, DashxIdentity, DashxTokenDetail } from '../src/index.js'
 import {
-  PUBLIC_KEY,
   cleanUp,
   clearBackend,
   collect,
   login,
   mount,
+  PUBLIC_KEY,
   received,
   sign,
   sleep,
@@ -251,7 +251,11 @@ describe('switching identity', () => {
     element.reset()
     await element.updateComplete
 
-    expect(element.identity).to.deep.equal({ kind: 'visitor', uid: null, anonymousUid: element.anonymousUid })
+    expect(element.identity).to.deep.equal({
+      kind: 'visitor',
+      uid: null,
+      anonymousUid: element.anonymousUid,
+    })
     expect(element.anonymousUid).to.not.equal(before)
     expect(element.hasAttribute('user-id')).to.equal(false)
     expect(element.hasAttribute('token')).to.equal(false)
@@ -303,7 +307,9 @@ describe('held calls', () => {
     await second.flush()
     const { received: operations } = await operationsWhen(1)
 
-    expect(operations.map((op) => [op.input.event, op.tokenUid])).to.deep.equal([['Before Reload', 'u-1']])
+    expect(operations.map((op) => [op.input.event, op.tokenUid])).to.deep.equal([
+      ['Before Reload', 'u-1'],
+    ])
   })
 
   it('keeps held calls of a logged-out User for that User’s next token', async () => {

@@ -33,23 +33,26 @@ let page
 /** @type {string[]} */
 const consoleErrors = []
 
-before(async () => {
-  const port = await freePort()
-  baseUrl = `http://127.0.0.1:${port}`
-  server = startDemoServer(port)
-  await waitFor(() => serverAnswers(), 'the demo server to answer', 20_000)
+before(
+  async () => {
+    const port = await freePort()
+    baseUrl = `http://127.0.0.1:${port}`
+    server = startDemoServer(port)
+    await waitFor(() => serverAnswers(), 'the demo server to answer', 20_000)
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  })
-  page = await browser.newPage()
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text())
-  })
-  page.on('pageerror', (error) => consoleErrors.push(String(error)))
-}, { timeout: 30_000 })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    })
+    page = await browser.newPage()
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text())
+    })
+    page.on('pageerror', (error) => consoleErrors.push(String(error)))
+  },
+  { timeout: 30_000 },
+)
 
 after(async () => {
   await browser?.close()
@@ -188,8 +191,12 @@ function startDemoServer(port) {
       env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
     },
   )
-  child.stdout?.on('data', (chunk) => { serverOutput += chunk })
-  child.stderr?.on('data', (chunk) => { serverOutput += chunk })
+  child.stdout?.on('data', (chunk) => {
+    serverOutput += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    serverOutput += chunk
+  })
   return child
 }
 

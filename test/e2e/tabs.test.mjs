@@ -121,14 +121,19 @@ test('two tabs sharing a token ask for one refresh between them', async () => {
   const { context, first, second } = await twoTabs()
   const { token } = await login('sharing', 4)
   const count = () =>
-    window.session.addEventListener('dashx-token-refresh', () => (window.refreshes = (window.refreshes ?? 0) + 1))
+    window.session.addEventListener(
+      'dashx-token-refresh',
+      () => (window.refreshes = (window.refreshes ?? 0) + 1),
+    )
   await first.evaluate(count)
   await second.evaluate(count)
 
   await first.evaluate((token) => window.session.setIdentity('sharing', token), token)
   await until(async () => (await identity(second)).kind === 'user', 'the second tab to log in')
   await new Promise((resolve) => setTimeout(resolve, 2600))
-  const refreshes = (await first.evaluate(() => window.refreshes ?? 0)) + (await second.evaluate(() => window.refreshes ?? 0))
+  const refreshes =
+    (await first.evaluate(() => window.refreshes ?? 0)) +
+    (await second.evaluate(() => window.refreshes ?? 0))
   await context.close()
 
   assert.equal(refreshes, 1)

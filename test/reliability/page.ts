@@ -52,4 +52,10 @@ function show(): void {
   document.dispatchEvent(new Event('visibilitychange'))
 }
 
-Object.assign(window, { sent, inHandler, hide, show, session: document.querySelector('dashx-session') })
+Object.assign(window, {
+  sent,
+  inHandler,
+  hide,
+  show,
+  session: document.querySelector('dashx-session'),
+})

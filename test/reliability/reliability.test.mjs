@@ -155,7 +155,9 @@ test('2. hiding sends from inside the handler; a back/forward return sends nothi
     window.session.track('Nav Checkout')
     window.hide()
   })
-  const startedInHandler = await page.evaluate(() => window.sent.some((request) => request.inHandler))
+  const startedInHandler = await page.evaluate(() =>
+    window.sent.some((request) => request.inHandler),
+  )
   await page.evaluate(() => {
     window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }))
     window.show()
@@ -176,7 +178,9 @@ test('3. a batch stored but answered after the client gave up waiting is not sen
   const page = await openPage(context)
   const errors = []
   await page.exposeFunction('noteError', (code) => errors.push(code))
-  await page.evaluate(() => window.session.addEventListener('dashx-error', (e) => window.noteError(e.detail.code)))
+  await page.evaluate(() =>
+    window.session.addEventListener('dashx-error', (e) => window.noteError(e.detail.code)),
+  )
 
   await trackMany(page, 'Slow', 5)
   await page.waitForFunction(() => window.sent[0]?.endedAt, null, { timeout: 20_000 })
@@ -284,14 +288,19 @@ function peakInFlight(sent) {
   edges.sort((a, b) => a[0] - b[0] || a[1] - b[1])
   let now = 0
   let peak = 0
-  for (const [, change] of edges) peak = Math.max(peak, (now += change))
+  for (const [, change] of edges) {
+    now += change
+    peak = Math.max(peak, now)
+  }
   return peak
 }
 
 function table(list) {
   const head = ['scenario', 'accepted', 'received', 'duplicates', 'lost', 'requests']
   const body = list.map((row) => head.map((key) => String(row[key])))
-  const widths = head.map((key, index) => Math.max(key.length, ...body.map((cells) => cells[index].length)))
+  const widths = head.map((key, index) =>
+    Math.max(key.length, ...body.map((cells) => cells[index].length)),
+  )
   const line = (cells) => cells.map((cell, index) => cell.padEnd(widths[index])).join('  ')
   return [line(head), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)].join('\n')
 }
@@ -330,7 +339,8 @@ test('9. going offline pauses sending; coming back online sends at once', async 
   const back = Date.now()
   await context.setOffline(false)
   const row = await settle('Online', 20)
-  const delay = (await page.evaluate(() => window.sent[0]?.startedAt + performance.timeOrigin)) - back
+  const delay =
+    (await page.evaluate(() => window.sent[0]?.startedAt + performance.timeOrigin)) - back
   await context.close()
 
   assert.equal(whileOffline, 0)
