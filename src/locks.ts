@@ -20,6 +20,8 @@ export async function withLock<T>(name: string, fn: () => T | Promise<T>): Promi
   }
 }
 
+const heldHere = new Set<string>()
+
 /**
  * Runs `fn` only if no other tab holds `name` right now, and keeps holding it
  * for `holdMs` afterwards. A write to localStorage reaches other tabs a moment
@@ -28,12 +30,19 @@ export async function withLock<T>(name: string, fn: () => T | Promise<T>): Promi
  */
 export function ifFree(name: string, holdMs: number, fn: () => void): void {
   const locks = typeof navigator === 'undefined' ? undefined : navigator.locks
-  if (!locks) return fn()
+  // This page holds it already: it is the one that may go on.
+  if (!locks || heldHere.has(name)) return fn()
 
   const held = locks.request(name, { ifAvailable: true }, async (lock) => {
     if (!lock) return
-    fn()
-    await new Promise((resolve) => setTimeout(resolve, holdMs))
+    heldHere.add(name)
+    try {
+      fn()
+      // Not setTimeout: the hold is about other tabs, on the real clock, whatever the page does to timers.
+      await new Promise((resolve) => AbortSignal.timeout(holdMs).addEventListener('abort', resolve))
+    } finally {
+      heldHere.delete(name)
+    }
   })
   // Refused (an opaque origin): this tab is alone as far as it can tell.
   held.catch(() => fn())
