@@ -307,6 +307,7 @@ export class DashxSessionElement extends ReactiveElement {
     this.#keysFor = wanted
     this.#store = store
     this.#keys = keys
+    scrub(store, keys)
     this.#loadVisitor(before)
     const outbox = new OutboxStore(store, keys.outbox, keys.sending)
     this.#outbox.attach(outbox, keys.sendLock)
@@ -587,6 +588,23 @@ export class DashxSessionElement extends ReactiveElement {
 function withVisitor(call: Operation, anonymousUid: string): Operation {
   const field = call.name === 'trackEvent' ? 'accountAnonymousUid' : 'anonymousUid'
   return { ...call, input: { ...call.input, [field]: anonymousUid } }
+}
+
+/**
+ * Start-up never fails on what is stored: a record that is not even JSON
+ * (hand-edited, truncated by a crash) is removed; one of the wrong shape is
+ * ignored where it is read, and replaced on the next write.
+ */
+function scrub(store: KeyValueStore, keys: StorageKeys): void {
+  for (const key of store.keys(`${keys.namespace}:`)) {
+    // The Visitor id is not JSON; queued chunks are checked as the outbox reads them.
+    if (key === keys.anonymousUid || key.startsWith(`${keys.outbox}:`)) continue
+    try {
+      JSON.parse(store.get(key) ?? 'null')
+    } catch {
+      store.remove(key)
+    }
+  }
 }
 
 /** `refresh-before` as a usable number of seconds, or null for the default. */

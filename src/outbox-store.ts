@@ -129,7 +129,8 @@ export class OutboxStore {
 
   #leaveMark(): void {
     const fresh = this.#store.get(this.#markKey) === this.#mark
-    this.#mark = nanoid(8)
+    // JSON like every other record, so a check of stored state finds nothing odd.
+    this.#mark = JSON.stringify(nanoid(8))
     this.#store.set(this.#markKey, this.#mark)
     if (!fresh) this.#view = null
   }
@@ -158,18 +159,21 @@ export class OutboxStore {
       this.#view = new Map()
       for (const key of this.#store.keys(this.#prefix)) {
         const text = this.#store.get(key) ?? '[]'
-        this.#view.set(key, { key, operations: parseOperations(text), chars: text.length })
+        const operations = parseOperations(text)
+        // Not even JSON (a crash mid-write, a hand edit): nothing in it can be sent.
+        if (operations === null) this.#store.remove(key)
+        else this.#view.set(key, { key, operations, chars: text.length })
       }
     }
     return [...this.#view.values()].sort((a, b) => (a.key < b.key ? -1 : 1))
   }
 }
 
-function parseOperations(text: string): Operation[] {
+function parseOperations(text: string): Operation[] | null {
   try {
     return validOperations(JSON.parse(text))
   } catch {
-    return []
+    return null
   }
 }
 

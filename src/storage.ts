@@ -177,6 +177,7 @@ export function deviceStore(
   // A Visitor id a failing store could not keep may be in the cookie below it.
   const below = (key: string) => {
     for (const place of chain.slice(chain.indexOf(layer()) + 1)) {
+      if (place.kind === 'memory') break
       try {
         const value = place.get(key)
         if (isVisitorId(value)) return value
