@@ -174,16 +174,25 @@ export function deviceStore(
     }
   }
 
-  // A Visitor id a failing store could not keep may be in the cookie below it.
+  // A Visitor id a failing store could not keep may be in the cookie below it;
+  // found there, it goes back up to the store in use.
   const below = (key: string) => {
-    for (const place of chain.slice(chain.indexOf(layer()) + 1)) {
+    const current = layer()
+    for (const place of chain.slice(chain.indexOf(current) + 1)) {
       if (place.kind === 'memory') break
+      let value: string | null = null
       try {
-        const value = place.get(key)
-        if (isVisitorId(value)) return value
+        value = place.get(key)
       } catch {
         // Not usable either; the element carries on with what it has.
       }
+      if (!isVisitorId(value)) continue
+      try {
+        current.set(key, value)
+      } catch {
+        // The store in use cannot keep it: the cookie goes on keeping it.
+      }
+      return value
     }
     return null
   }

@@ -12,6 +12,11 @@ async function runSnippet() {
 }
 
 describe('calls made before the element is defined', () => {
+  after(() => {
+    for (const element of document.querySelectorAll('dashx-session')) element.remove()
+    localStorage.clear()
+  })
+
   it('are replayed in order, to the nearest element, with the time they were made', async () => {
     await fetch('/__dashx/received', { method: 'DELETE' })
     await runSnippet()

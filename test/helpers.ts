@@ -107,6 +107,12 @@ export async function cleanUp(): Promise<void> {
   const elements = [...document.querySelectorAll('dashx-session')]
   await Promise.all(elements.map((element) => element.flush()))
   for (const element of elements) element.remove()
+  // Some browsers' test pages share one profile: leave no Visitor cookie to the next file.
+  for (const pair of document.cookie.split('; ')) {
+    const name = pair.split('=')[0]
+    if (decodeURIComponent(name).startsWith('dashx:'))
+      document.cookie = `${name}=; Max-Age=0; Path=/`
+  }
   document.body.replaceChildren()
   localStorage.clear()
 }
