@@ -41,6 +41,9 @@ function shared(mode: string): UserConfig {
       }),
     ],
     resolve: {
+      // Lit's production build even on the dev server: its development build warns in the
+      // console on every page, and the demo should show only what the element says.
+      conditions: ['module', 'browser', 'production'],
       // The demos import the package by name, as an app would: the sources while developing,
       // the built entry when the demo build checks what ships.
       alias: [

@@ -15,6 +15,8 @@ interface Identity {
 interface SessionView extends HTMLElement {
   readonly identity?: Identity
   readonly tokenExpiresAt?: Date | null
+  userId: string | null
+  token: string | null
 }
 
 interface TokenGrant {
@@ -150,7 +152,8 @@ function onNotification(event: Event): void {
 async function refreshToken({ uid }: { uid: string }): Promise<void> {
   try {
     const grant = await postJson<TokenGrant>('/demo/refresh', { uid })
-    session.setAttribute('token', grant.token)
+    // A property, not an attribute: the token stays out of the DOM.
+    session.token = grant.token
     logEvent('refresh answered', `new token for ${uid} expires ${clock(grant.expiresAt)}`)
   } catch (error) {
     logEvent('refresh failed', String(error), true)
@@ -166,8 +169,8 @@ async function onLogin(event: SubmitEvent): Promise<void> {
 
   try {
     const grant = await postJson<TokenGrant>('/demo/login', { uid })
-    session.setAttribute('user-id', grant.uid)
-    session.setAttribute('token', grant.token)
+    session.userId = grant.uid
+    session.token = grant.token
     setText('#login-status', `Logged in as ${grant.uid}.`)
   } catch (error) {
     setText('#login-status', `Login failed: ${String(error)}`)
