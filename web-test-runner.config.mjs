@@ -5,6 +5,7 @@ import { playwrightLauncher } from '@web/test-runner-playwright'
 import { puppeteerLauncher } from '@web/test-runner-puppeteer'
 
 import { createBackend, koaMiddleware, startBackendServer } from './demo/backend.mjs'
+import { CHROMIUM_ARGS, CHROMIUM_PATH, FIREFOX_PATH, isRemote } from './test/browsers.mjs'
 
 // @web/dev-server-core turns the hostname '127.0.0.1' into listen({ host: undefined }),
 // which binds every interface. Keep every server this process starts on loopback.
@@ -24,19 +25,6 @@ net.Server.prototype.listen = function (...args) {
   return listen.apply(this, args)
 }
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-
-const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr'
 const LOCAL_HOSTS = ['127.0.0.1', 'localhost']
 
 // Puppeteer already points Firefox's own services (updates, telemetry, blocklists) at a dummy
@@ -54,10 +42,6 @@ const FIREFOX_PREFS = {
   'network.connectivity-service.enabled': false,
   'intl.locale.requested': 'en-US',
   'intl.accept_languages': 'en-US',
-}
-
-function isRemote(url) {
-  return !LOCAL_HOSTS.includes(url.hostname)
 }
 
 // A second backend on another port, so the tests can prove the element works
@@ -84,7 +68,7 @@ export default {
   browsers: [
     playwrightLauncher({
       product: 'chromium',
-      launchOptions: { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS },
+      launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS },
       createBrowserContext: async ({ browser }) => {
         const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Berlin' })
         // The element's default endpoint is the real DashX API: a test that forgets
@@ -98,7 +82,7 @@ export default {
     puppeteerLauncher({
       launchOptions: {
         browser: 'firefox',
-        executablePath: FIREFOX,
+        executablePath: FIREFOX_PATH,
         headless: true,
         extraPrefsFirefox: FIREFOX_PREFS,
         // The same time zone as the Chromium context above.

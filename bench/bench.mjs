@@ -8,9 +8,8 @@ import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
-import { chromium } from 'playwright'
-
 import { createBackend } from '../demo/backend.mjs'
+import { isRemote, launchChromium } from '../test/browsers.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CALLS = 10_000
@@ -44,19 +43,7 @@ const server = http.createServer(async (req, res) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
 const origin = `http://127.0.0.1:${server.address().port}`
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-})
+const browser = await launchChromium()
 
 try {
   const ready = await measureReady()
@@ -70,10 +57,7 @@ try {
 
 async function freshPage() {
   const context = await browser.newContext()
-  await context.route(
-    (url) => url.hostname !== '127.0.0.1',
-    (route) => route.abort('blockedbyclient'),
-  )
+  await context.route(isRemote, (route) => route.abort('blockedbyclient'))
   const page = await context.newPage()
   await page.goto(`${origin}/bench/element.html`)
   await page.waitForFunction(() => window.bench)

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 
 import { startDistServer } from '../../demo/serve-dist.mjs'
-import { launchChromium, openPage, startDevServer, walkThrough } from './helpers.mjs'
+import { launchChromium } from '../browsers.mjs'
+import { openPage, startDevServer, walkThrough } from './helpers.mjs'
 
 const DEMOS = [
   { name: 'React', path: 'react', event: 'React Button Clicked', user: 'react-user' },

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 
 import { startDistServer } from '../../demo/serve-dist.mjs'
-import { launchChromium, openPage, walkThrough } from './helpers.mjs'
+import { launchChromium } from '../browsers.mjs'
+import { openPage, walkThrough } from './helpers.mjs'
 
 /** @type {import('playwright').Browser} */
 let browser

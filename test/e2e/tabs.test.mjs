@@ -3,30 +3,24 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 
-import { createServer } from 'vite'
+import { launchChromium } from '../browsers.mjs'
+import { openPage, startViteServer } from './helpers.mjs'
 
-import { launchChromium, openPage } from './helpers.mjs'
-
-/** @type {import('vite').ViteDevServer} */
+/** @type {{ url: string, stop: () => Promise<void> }} */
 let server
 /** @type {import('playwright').Browser} */
 let browser
 let origin = ''
 
 before(async () => {
-  server = await createServer({
-    configFile: 'vite.config.ts',
-    logLevel: 'silent',
-    server: { port: 0, host: '127.0.0.1', hmr: false },
-  })
-  await server.listen()
-  origin = `http://127.0.0.1:${server.httpServer.address().port}`
+  server = await startViteServer()
+  origin = server.url
   browser = await launchChromium()
 })
 
 after(async () => {
   await browser?.close()
-  await server?.close()
+  await server?.stop()
 })
 
 async function backend(path, init) {

@@ -4,21 +4,10 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 
-import { chromium } from 'playwright'
-import { createServer } from 'vite'
+import { isRemote, launchChromium } from '../browsers.mjs'
+import { startViteServer } from '../e2e/helpers.mjs'
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-
-/** @type {import('vite').ViteDevServer} */
+/** @type {{ url: string, stop: () => Promise<void> }} */
 let server
 /** @type {import('playwright').Browser} */
 let browser
@@ -26,23 +15,14 @@ let origin = ''
 const rows = []
 
 before(async () => {
-  server = await createServer({
-    configFile: 'vite.config.ts',
-    logLevel: 'silent',
-    server: { port: 0, host: '127.0.0.1', hmr: false },
-  })
-  await server.listen()
-  const address = server.httpServer.address()
-  origin = `http://127.0.0.1:${address.port}`
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  })
+  server = await startViteServer()
+  origin = server.url
+  browser = await launchChromium()
 })
 
 after(async () => {
   await browser?.close()
-  await server?.close()
+  await server?.stop()
   console.log(`\n${table(rows)}\n`)
 })
 
@@ -62,10 +42,7 @@ async function faults(list) {
 async function newContext() {
   const context = await browser.newContext()
   // Only the local backend: never the element's default endpoint, never anywhere else.
-  await context.route(
-    (url) => !['127.0.0.1', 'localhost'].includes(url.hostname),
-    (route) => route.abort('blockedbyclient'),
-  )
+  await context.route(isRemote, (route) => route.abort('blockedbyclient'))
   return context
 }
 
