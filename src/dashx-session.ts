@@ -82,6 +82,8 @@ export class DashxSessionElement extends ReactiveElement {
   #keys: StorageKeys | null = null
   /** What `#store` and `#keys` were made for: public key, environment, and where to keep things. */
   #keysFor = ''
+  /** The attributes `#keysFor` was worked out from, to tell cheaply that nothing changed. */
+  #seen: Record<string, unknown> = {}
   #anonymousUid = ''
   #announced: DashxIdentity | null = null
   #waitingForConfig = false
@@ -293,11 +295,30 @@ export class DashxSessionElement extends ReactiveElement {
   /** Loads the Visitor and remembered User of the current project, environment and store. */
   #ensureVisitor(): void {
     if (typeof window === 'undefined') return
+    // Called on every track(): the common case is a few comparisons.
+    const seen = this.#seen
+    if (
+      this.#keys &&
+      seen.publicKey === this.publicKey &&
+      seen.targetEnvironment === this.targetEnvironment &&
+      seen.consent === this.consent &&
+      seen.storage === this.storage &&
+      seen.cookieDomain === this.cookieDomain
+    ) {
+      return
+    }
+    this.#seen = {
+      publicKey: this.publicKey,
+      targetEnvironment: this.targetEnvironment,
+      consent: this.consent,
+      storage: this.storage,
+      cookieDomain: this.cookieDomain,
+    }
+
     const publicKey = this.publicKey ?? ''
     const environment = this.targetEnvironment ?? ''
     const place = `${this.#consent()}|${this.#storageKind()}|${this.cookieDomain ?? ''}`
     const wanted = `${publicKey}|${environment}|${place}`
-    // Called on every track(): the common case is one comparison.
     if (this.#keys && this.#keysFor === wanted) return
 
     const before = this.#keys && this.#store ? { keys: this.#keys, store: this.#store } : null
@@ -501,7 +522,7 @@ export class DashxSessionElement extends ReactiveElement {
 
   #enqueue(name: OperationName, input: Record<string, unknown>, uid: string | null): Promise<void> {
     if (this.#consent() === 'denied') return this.#refuseWithoutConsent()
-    const accepted = this.#outbox.add({ id: nanoid(), name, input, uid, createdAt: Date.now() })
+    const accepted = this.#outbox.add({ id: callId(), name, input, uid, createdAt: Date.now() })
     if (this.debug) this.#log(`${name} accepted for the ${uid === null ? 'Visitor' : 'User'}`)
 
     if (!this.publicKey && !this.#waitingForConfig) {
@@ -588,6 +609,15 @@ export class DashxSessionElement extends ReactiveElement {
 function withVisitor(call: Operation, anonymousUid: string): Operation {
   const field = call.name === 'trackEvent' ? 'accountAnonymousUid' : 'anonymousUid'
   return { ...call, input: { ...call.input, [field]: anonymousUid } }
+}
+
+/** This page's name, once; with a counter it names every call, cheaper than a random id each. */
+const page = nanoid(10)
+let calls = 0
+
+function callId(): string {
+  calls += 1
+  return `${page}.${calls.toString(36)}`
 }
 
 /**

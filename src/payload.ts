@@ -177,8 +177,18 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a value of type ${typeof value}`
 }
 
-/** What DashX's `SystemContextInput` asks for, as far as a browser can know it. */
+let context: ReturnType<typeof readSystemContext> | null = null
+
+/**
+ * What DashX's `SystemContextInput` asks for, as far as a browser can know it.
+ * Read once per page: resolving the time zone is slow, and it goes into every batch.
+ */
 export function systemContext() {
+  context ??= readSystemContext()
+  return context
+}
+
+function readSystemContext() {
   return {
     // A page cannot see its public address; DashX fills it in from the request.
     ipV4: 'NA',
