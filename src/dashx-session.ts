@@ -113,13 +113,17 @@ export class DashxSessionElement extends ReactiveElement {
   #onWake = (event?: Event) => {
     this.#user.check()
     if (event?.type === 'online') this.#outbox.online()
+    else if (event?.type === 'pageshow') this.#outbox.shown()
     else void this.#outbox.flush()
   }
   #onVisibility = () => {
     if (document.visibilityState === 'hidden') this.#outbox.flushOnHide()
     else this.#onWake()
   }
-  #onPageHide = () => this.#outbox.flushOnHide()
+  #onPageHide = () => this.#outbox.flushOnHide(true)
+  // Fetches are cut off as a page starts to close, before pagehide: from here on, a failing
+  // keepalive request is one the browser carries on (this listener never blocks closing).
+  #onBeforeUnload = () => this.#outbox.leaving()
   #onStorage = (event: StorageEvent) => this.#onStorageChange(event)
 
   constructor() {
@@ -241,6 +245,7 @@ export class DashxSessionElement extends ReactiveElement {
     for (const type of WAKE_EVENTS) window.addEventListener(type, this.#onWake)
     document.addEventListener('visibilitychange', this.#onVisibility)
     window.addEventListener('pagehide', this.#onPageHide)
+    window.addEventListener('beforeunload', this.#onBeforeUnload)
     window.addEventListener('storage', this.#onStorage)
     this.#ensureVisitor()
     // Added again after a removal: pick up where it was.
@@ -253,6 +258,7 @@ export class DashxSessionElement extends ReactiveElement {
     for (const type of WAKE_EVENTS) window.removeEventListener(type, this.#onWake)
     document.removeEventListener('visibilitychange', this.#onVisibility)
     window.removeEventListener('pagehide', this.#onPageHide)
+    window.removeEventListener('beforeunload', this.#onBeforeUnload)
     window.removeEventListener('storage', this.#onStorage)
     this.#user.pause()
     this.#outbox.stop()

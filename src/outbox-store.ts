@@ -42,13 +42,28 @@ export class OutboxStore {
   #view: Map<string, Chunk> | null = null
   #markKey: string
   #mark: string | null = null
+  #pauseKey: string
+  #pausedUntil = 0
 
   /** Chunks live under `prefix:…`; the claim of the tab that is sending under `claimKey`. */
   constructor(store: KeyValueStore, prefix: string, claimKey: string) {
     this.#store = store
     this.#prefix = `${prefix}:`
     this.#markKey = `${prefix}-mark`
+    this.#pauseKey = `${prefix}-paused`
     this.#claimKey = claimKey
+  }
+
+  /** No tab sends before `at` (epoch ms): a server asked to wait, or kept failing. */
+  pauseUntil(at: number): void {
+    this.#pausedUntil = at
+    if (at === 0) this.#store.remove(this.#pauseKey)
+    else this.#store.set(this.#pauseKey, JSON.stringify(at))
+  }
+
+  pausedUntil(): number {
+    const stored = Number(this.#store.get(this.#pauseKey) ?? 0)
+    return Number.isFinite(stored) ? Math.max(stored, this.#pausedUntil) : this.#pausedUntil
   }
 
   /** Marks calls as being sent by this tab until `until`; `claim([], 0)` lifts the claim. */
@@ -105,16 +120,25 @@ export class OutboxStore {
     const chunks = this.#chunks()
     let count = chunks.reduce((sum, chunk) => sum + chunk.operations.length, 0)
     let chars = chunks.reduce((sum, chunk) => sum + chunk.chars, 0)
-    let dropped = 0
+    const drop = new Set<string>()
 
-    for (const chunk of chunks) {
+    for (const operation of chunks.flatMap((chunk) => chunk.operations)) {
       if (count <= maxCount && chars <= maxChars) break
-      this.#delete(chunk.key)
-      count -= chunk.operations.length
-      chars -= chunk.chars
-      dropped += chunk.operations.length
+      drop.add(operation.id)
+      count -= 1
+      // About this call's share of its chunk's characters.
+      chars -= JSON.stringify(operation).length + 1
     }
-    return dropped
+    if (drop.size > 0) this.remove(drop)
+    return drop.size
+  }
+
+  /** Drops the oldest chunk to make room on a full device; false when there is none left. */
+  dropOldest(): number {
+    const [oldest] = this.#chunks()
+    if (!oldest) return 0
+    this.#delete(oldest.key)
+    return oldest.operations.length
   }
 
   clear(): void {

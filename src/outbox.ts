@@ -65,6 +65,8 @@ export const RETRY_CEILING_MS = 60_000
 export const MAX_ATTEMPTS = 10
 /** Browsers allow 64 KiB of keepalive bodies in flight per page; stay under it. */
 export const KEEPALIVE_BUDGET_BYTES = 60 * 1024
+/** A page still here this long after beforeunload was not closed after all. */
+export const STAY_MS = 3000
 /** Calls held for a User with no live token wait at most this long, and this many. */
 export const HELD_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000
 export const HELD_MAX_COUNT = 500
@@ -84,11 +86,14 @@ export class Outbox {
   #draining: Promise<void> | null = null
   #again: Promise<void> | null = null
   #failures = 0
-  #retryAt = 0
   #lastFailure: 'network' | 'server' | null = null
   /** Ids this page is sending right now. */
   #inFlight = new Set<string>()
   #keepaliveBytes = 0
+  /** Set on pagehide, cleared on pageshow: the document may be going away. */
+  #leaving = false
+  /** Calls dropped for room since the page was last told. */
+  #dropped = 0
   /** Requests in flight, so a send can wait for keepalive room. */
   #pending = new Set<Promise<void>>()
 
@@ -125,7 +130,7 @@ export class Outbox {
 
     this.#draining = this.#drain().finally(() => {
       this.#draining = null
-      if (Date.now() < this.#retryAt) this.#schedule(0)
+      if (Date.now() < this.#retryAt()) this.#schedule(0)
     })
     return this.#draining
   }
@@ -134,7 +139,8 @@ export class Outbox {
    * The page is going away, or may be: hand what can go to keepalive requests
    * now, inside this event handler, and leave the rest saved for later.
    */
-  flushOnHide(): void {
+  flushOnHide(leaving = false): void {
+    this.#leaving ||= leaving
     this.#cancelTimer()
     this.#saveAll()
     const config = this.#host.config()
@@ -144,11 +150,11 @@ export class Outbox {
     const claimed = this.#store.claimed()
     let queue = this.#store.read().filter((operation) => !claimed.has(operation.id))
     for (;;) {
-      const room = KEEPALIVE_BUDGET_BYTES - this.#keepaliveBytes
-      const batch = this.#nextBatch(queue, room, true)
-      if (!batch) return
-      queue = queue.filter((operation) => !batch.operations.includes(operation))
-      void this.#send(config, batch)
+      const batch = this.#nextBatch(queue, this.#room(), true)
+      const request = batch && this.#fit(batch, this.#room())
+      if (!request || request.bytes > this.#room()) return
+      queue = queue.filter((operation) => !request.operations.includes(operation))
+      void this.#start(config, request, true)
     }
   }
 
@@ -159,9 +165,24 @@ export class Outbox {
     this.#schedule(FLUSH_DELAY_MS)
   }
 
+  /**
+   * The page has started to close or navigate. If it stays after all (another
+   * handler cancelled), it is not leaving a moment later.
+   */
+  leaving(): void {
+    this.#leaving = true
+    AbortSignal.timeout(STAY_MS).addEventListener('abort', () => (this.#leaving = false))
+  }
+
+  /** The page is shown again (back from the back/forward cache, or never left). */
+  shown(): void {
+    this.#leaving = false
+    void this.flush()
+  }
+
   /** The connection is back: what waited for it goes now, not after the backoff. */
   online(): void {
-    if (this.#lastFailure === 'network') this.#retryAt = 0
+    if (this.#lastFailure === 'network') this.#store?.pauseUntil(0)
     void this.flush()
   }
 
@@ -204,31 +225,33 @@ export class Outbox {
     while (this.#unsaved.length > 0) this.#append(this.#unsaved.splice(0, CHUNK_SIZE))
     this.#markSaved()
     this.#saved = null
+    this.#trim()
   }
 
   #append(operations: Operation[]): void {
     const store = this.#store
     if (!store || operations.length === 0) return
-    if (store.append(operations)) return
-
-    // The device is full: make room by dropping the oldest calls, then try once more.
-    const dropped = store.trim(Math.floor(store.read().length / 2))
-    if (store.append(operations)) return this.#reportFull(dropped)
-    this.#reportFull(dropped + operations.length)
+    // The device is full: drop the oldest calls a chunk at a time until these fit.
+    while (!store.append(operations)) {
+      const dropped = store.dropOldest()
+      if (dropped === 0) {
+        this.#dropped += operations.length
+        return
+      }
+      this.#dropped += dropped
+    }
   }
 
+  /** Trims the queue to its bound and tells the page, once per burst, how many calls went. */
   #trim(): void {
-    const dropped = this.#store?.trim() ?? 0
-    if (dropped > 0) this.#reportFull(dropped)
-  }
-
-  #reportFull(dropped: number): void {
-    if (dropped > 0)
-      this.#host.report('queue-full', `The queue was full: ${dropped} oldest call(s) dropped.`)
+    this.#dropped += this.#store?.trim() ?? 0
+    if (this.#dropped === 0) return
+    this.#host.report('queue-full', `The queue was full: ${this.#dropped} oldest call(s) dropped.`)
+    this.#dropped = 0
   }
 
   #schedule(delay: number): void {
-    const at = Math.max(Date.now() + delay, this.#retryAt)
+    const at = Math.max(Date.now() + delay, this.#retryAt())
     if (at >= this.#timerAt) return
     this.#cancelTimer()
     this.#timerAt = at
@@ -245,7 +268,12 @@ export class Outbox {
   }
 
   #canSend(): boolean {
-    return navigator.onLine !== false && Date.now() >= this.#retryAt
+    return navigator.onLine !== false && Date.now() >= this.#retryAt()
+  }
+
+  /** When sending may resume; kept with the queue, so every tab and the next load wait too. */
+  #retryAt(): number {
+    return this.#store?.pausedUntil() ?? 0
   }
 
   /** One tab at a time, where the browser has Web Locks; see the README for the rest. */
@@ -320,23 +348,41 @@ export class Outbox {
   }
 
   /**
-   * Sends one batch. It goes as a keepalive request whenever the keepalive
-   * budget allows, and leaves the store while it is in flight: a page that
-   * closes mid-request then neither cancels it nor sends it again on the next
-   * load. Only a request too big for the budget stays stored, claimed.
+   * Sends one batch as a keepalive request, cut down until it fits the
+   * keepalive budget. It leaves the store while in flight: a page that closes
+   * mid-request then neither cancels it nor sends it again on the next load.
+   * Only a single call too big for any keepalive request goes as a plain
+   * request, and stays stored, claimed, while it travels.
    */
   async #send(config: SendConfig, batch: Batch): Promise<void> {
-    const { operations, token } = batch
-    const store = this.#store!
-    const body = graphqlBody(operations, this.#host.sendTime())
-    const bytes = encoder.encode(body).length
-    const ids = operations.map((operation) => operation.id)
+    let request = this.#fit(batch, KEEPALIVE_BUDGET_BYTES)
     // Wait for keepalive room rather than send a request that a closing page would cancel.
-    while (bytes > KEEPALIVE_BUDGET_BYTES - this.#keepaliveBytes && this.#pending.size > 0) {
+    while (request.bytes > this.#room() && this.#pending.size > 0) {
       await Promise.race(this.#pending)
+      request = this.#fit(batch, KEEPALIVE_BUDGET_BYTES)
     }
-    const keepalive = bytes <= KEEPALIVE_BUDGET_BYTES - this.#keepaliveBytes
+    await this.#start(config, request, request.bytes <= this.#room())
+  }
 
+  /** The first calls of `batch` whose request body fits `maxBytes`, or just the first call. */
+  #fit(batch: Batch, maxBytes: number): Request {
+    let operations = batch.operations
+    for (;;) {
+      const body = graphqlBody(operations, this.#host.sendTime())
+      const bytes = encoder.encode(body).length
+      if (bytes <= maxBytes || operations.length === 1) return { ...batch, operations, body, bytes }
+      operations = operations.slice(0, Math.ceil(operations.length / 2))
+    }
+  }
+
+  #room(): number {
+    return KEEPALIVE_BUDGET_BYTES - this.#keepaliveBytes
+  }
+
+  async #start(config: SendConfig, request: Request, keepalive: boolean): Promise<void> {
+    const { operations, token, body, bytes } = request
+    const store = this.#store!
+    const ids = operations.map((operation) => operation.id)
     for (const id of ids) this.#inFlight.add(id)
     if (keepalive) {
       this.#keepaliveBytes += bytes
@@ -355,8 +401,12 @@ export class Outbox {
     this.#pending.delete(settled)
 
     for (const id of ids) this.#inFlight.delete(id)
+    if (!keepalive) store.claim([], 0)
+    // After pagehide, a failing keepalive fetch is one the browser carries on past the
+    // document: queueing it again would send it twice from the next load, and its bytes
+    // still count against the browser's keepalive limit.
+    if (keepalive && outcome.kind === 'network' && this.#leaving) return
     if (keepalive) this.#keepaliveBytes -= bytes
-    else store.claim([], 0)
     this.#apply(operations, outcome, keepalive)
   }
 
@@ -403,6 +453,7 @@ export class Outbox {
 
     if (outcome.kind === 'delivered') {
       this.#failures = 0
+      if (this.#lastFailure) store.pauseUntil(0)
       this.#lastFailure = null
       if (!keepalive) store.remove(ids)
       for (const [, message] of outcome.refused)
@@ -442,7 +493,7 @@ export class Outbox {
     const ceiling = Math.min(RETRY_CEILING_MS, RETRY_BASE_MS * 2 ** (this.#failures - 1))
     const waitMs = outcome.kind === 'retry' ? outcome.waitMs : null
     const delay = waitMs === null ? Math.random() * ceiling : Math.min(waitMs, RETRY_CEILING_MS)
-    this.#retryAt = Date.now() + delay
+    this.#store?.pauseUntil(Date.now() + delay)
     this.#lastFailure = outcome.kind === 'retry' ? 'server' : 'network'
     this.#host.report(this.#lastFailure, outcome.message)
     this.#host.log(`retrying in ${Math.round(delay)} ms`)
@@ -465,4 +516,5 @@ export class Outbox {
 }
 
 type Batch = { operations: Operation[]; token: string | null }
+type Request = Batch & { body: string; bytes: number }
 type Outcome = Verdict | { kind: 'network'; message: string }

@@ -324,3 +324,46 @@ test('9. going offline pauses sending; coming back online sends at once', async 
   assert.ok(delay < 1000, `sent ${Math.round(delay)} ms after coming back`)
   record('offline, then online', row)
 })
+
+test('10. tabs that close with calls queued leave them to the tab that stays', async () => {
+  await reset()
+  const context = await newContext()
+  const tabs = await Promise.all([openPage(context), openPage(context), openPage(context)])
+
+  await context.setOffline(true)
+  await Promise.all(tabs.map((tab, index) => trackMany(tab, `Closing ${index}`, 300, 200)))
+  // As a person closes a tab: the page's beforeunload and pagehide run.
+  for (const tab of tabs.slice(0, 2)) {
+    const closed = tab.waitForEvent('close')
+    await tab.close({ runBeforeUnload: true })
+    await closed
+  }
+  await context.setOffline(false)
+  await tabs[2].evaluate(() => window.session.flush())
+  const row = await settle('Closing', 900, 30_000)
+  await context.close()
+
+  record('tabs closed with calls queued', row)
+})
+
+test('11. a Retry-After holds every tab and the next load, not only the tab that was told', async () => {
+  await reset()
+  await faults([{ status: 429, retryAfter: '3' }])
+  const context = await newContext()
+  const first = await openPage(context)
+  const second = await openPage(context)
+
+  await trackMany(first, 'Paused', 1)
+  await first.waitForFunction(() => window.sent[0]?.endedAt)
+  const told = Date.now()
+  await trackMany(second, 'Paused Too', 1)
+  await second.evaluate(() => window.session.flush())
+  await first.reload()
+  const row = await settle('Paused', 2, 10_000)
+  const { requests } = await backend('/__dashx/received')
+  await context.close()
+
+  assert.equal(requests.length, 2, requests.map((request) => request.status).join(','))
+  assert.ok(requests[1].at - told >= 2500, `sent again ${requests[1].at - told} ms after the 429`)
+  record('Retry-After across tabs', row)
+})
