@@ -193,6 +193,6 @@ export async function startViteServer() {
     server: { port: 0, host: '127.0.0.1', hmr: false },
   })
   await server.listen()
-  const { port } = /** @type {net.AddressInfo} */ (server.httpServer?.address())
+  const { port } = /** @type {net.AddressInfo} */ (server.httpServer.address())
   return { url: `http://127.0.0.1:${port}`, stop: () => server.close() }
 }
