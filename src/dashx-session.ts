@@ -89,6 +89,7 @@ export class DashxSessionElement extends ReactiveElement {
   #waitingForConfig = false
   #badToken: unknown = null
   #toldDenied = false
+  #badBaseUri: string | null = null
   /** A Visitor id this page made and has not yet seen settled among tabs. */
   #tentative: string | null = null
   #stopListening: (() => void) | null = null
@@ -280,7 +281,7 @@ export class DashxSessionElement extends ReactiveElement {
 
   #onConsentChange(): void {
     const consent = this.#consent()
-    this.#toldDenied = false
+    if (consent !== 'denied') this.#toldDenied = false
     if (consent === 'denied') this.#forgetEverything()
     this.#log(`consent: ${consent}`)
   }
@@ -521,7 +522,13 @@ export class DashxSessionElement extends ReactiveElement {
       const url = new URL(this.baseUri || DEFAULT_BASE_URI, document.baseURI).href
       return { url, publicKey: this.publicKey, targetEnvironment: this.targetEnvironment || null }
     } catch {
-      this.#report('config', `base-uri "${this.baseUri}" is not a URL; calls are kept until it is.`)
+      if (this.#badBaseUri !== this.baseUri) {
+        this.#badBaseUri = this.baseUri
+        this.#report(
+          'config',
+          `base-uri "${this.baseUri}" is not a URL; calls are kept until it is.`,
+        )
+      }
       return null
     }
   }

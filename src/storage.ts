@@ -98,12 +98,18 @@ function webStorageLayer(kind: 'local' | 'session'): Layer {
 /** First-party cookies for Visitor ids; everything else stays in memory. */
 function cookieLayer(domain: string | null): Layer {
   const name = (key: string) => encodeURIComponent(key)
+  // Only the element's own cookies are read: another cookie of the site may not be valid
+  // percent-encoding, and must not make this store look broken.
   const read = () => {
     const jar = new Map<string, string>()
     for (const pair of document.cookie.split('; ')) {
       const at = pair.indexOf('=')
-      if (at > 0)
+      if (at < 1 || !pair.startsWith(`${PREFIX}%3A`)) continue
+      try {
         jar.set(decodeURIComponent(pair.slice(0, at)), decodeURIComponent(pair.slice(at + 1)))
+      } catch {
+        // A damaged cookie of ours reads as missing, and is written afresh.
+      }
     }
     return jar
   }

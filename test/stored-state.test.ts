@@ -149,6 +149,21 @@ describe('where identity lives', () => {
     expect(document.cookie).to.not.contain('dashx')
   })
 
+  it('storage="cookie" keeps its Visitor beside a malformed cookie of the site', async () => {
+    document.cookie = 'promo=50%off; Path=/'
+    try {
+      const first = await mount({ 'public-key': PUBLIC_KEY, storage: 'cookie' })
+      const id = first.anonymousUid
+      first.remove()
+
+      const again = await mount({ 'public-key': PUBLIC_KEY, storage: 'cookie' })
+
+      expect(again.anonymousUid).to.equal(id)
+    } finally {
+      document.cookie = 'promo=; Max-Age=0; Path=/'
+    }
+  })
+
   it('storage="cookie" writes a first-party Visitor cookie for the whole site and no token', async () => {
     const written: string[] = []
     const descriptor = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')!
@@ -232,6 +247,19 @@ describe('consent', () => {
 
     expect((await received()).requests).to.have.length(0)
     expect(element.anonymousUid).to.not.equal('V1StGXR8_Z5jdHi6B-myT')
+  })
+
+  it('says once that calls are discarded while consent is denied', async () => {
+    const element = await mount()
+    const codes: string[] = []
+    element.addEventListener('dashx-error', (event) => codes.push(event.detail.code))
+
+    element.consent = 'denied'
+    await element.track('Same Tick')
+    await element.updateComplete
+    await element.track('Later')
+
+    expect(codes).to.deep.equal(['consent-denied'])
   })
 
   it('denied leaves no key of the element on the device', async () => {
