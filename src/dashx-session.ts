@@ -2,24 +2,13 @@ import { type PropertyValues, ReactiveElement } from '@lit/reactive-element'
 import { nanoid } from 'nanoid'
 
 import type { DashxErrorCode, DashxEventMap, DashxIdentity, DashxTraits } from './events.js'
-import { withLock } from './locks.js'
-import { type Operation, type OperationName, Outbox, type SendConfig } from './outbox.js'
+import { type OperationName, Outbox, type SendConfig } from './outbox.js'
 import { OutboxStore } from './outbox-store.js'
 import { checkEventName, checkTraits, coerceData, isPlainObject, systemContext } from './payload.js'
 import { listenForRequests } from './requests.js'
-import {
-  consentPendingStore,
-  deviceStore,
-  eraseEverywhere,
-  isVisitorId,
-  type KeyValueStore,
-  loadVisitorId,
-  newVisitorId,
-  type StorageKeys,
-  type StorageKind,
-  storageKeys,
-} from './storage.js'
+import type { StorageKind } from './storage.js'
 import { UserIdentity } from './user-identity.js'
+import { type Consent, VisitorIdentity } from './visitor.js'
 
 export const DEFAULT_BASE_URI = 'https://api.dashx.com/graphql'
 
@@ -75,23 +64,14 @@ export class DashxSessionElement extends ReactiveElement {
   declare noRemember: boolean
   declare storage: StorageKind
   declare cookieDomain: string | null
-  declare consent: 'granted' | 'pending' | 'denied'
+  declare consent: Consent
   declare debug: boolean
 
-  #store: KeyValueStore | null = null
-  #keys: StorageKeys | null = null
-  /** What `#store` and `#keys` were made for: public key, environment, and where to keep things. */
-  #keysFor = ''
-  /** The attributes `#keysFor` was worked out from, to tell cheaply that nothing changed. */
-  #seen: Record<string, unknown> = {}
-  #anonymousUid = ''
   #announced: DashxIdentity | null = null
   #waitingForConfig = false
   #badToken: unknown = null
   #toldDenied = false
   #badBaseUri: string | null = null
-  /** A Visitor id this page made and has not yet seen settled among tabs. */
-  #tentative: string | null = null
   #stopListening: (() => void) | null = null
   #outbox = new Outbox({
     config: () => this.#sendConfig(),
@@ -101,11 +81,18 @@ export class DashxSessionElement extends ReactiveElement {
     log: (message) => this.#log(message),
     sendTime: () => ({ systemContext: systemContext() }),
   })
+  #visitor = new VisitorIdentity({
+    relabel: (from, to) => this.#outbox.relabel(from, to),
+    stopOutbox: () => this.#outbox.stop(),
+    changed: () => this.#announceIdentity(),
+    remember: () => !this.noRemember,
+    log: (message) => this.#log(message),
+  })
   #user = new UserIdentity({
-    storage: () => (this.#store && this.#keys ? { store: this.#store, keys: this.#keys } : null),
+    storage: () => this.#visitor.storage,
     remember: () => !this.noRemember,
     refreshBeforeSeconds: () => validSeconds(this.refreshBefore),
-    newVisitor: () => this.#newVisitor(),
+    newVisitor: () => this.#visitor.renew(),
     report: (code, message) => this.#report(code, message),
     notify: (type, detail) => this.#dispatch(type, detail),
     log: (message) => this.#log(message),
@@ -145,7 +132,7 @@ export class DashxSessionElement extends ReactiveElement {
   /** The Visitor id kept on this device. */
   get anonymousUid(): string {
     this.#ensureVisitor()
-    return this.#anonymousUid
+    return this.#visitor.anonymousUid
   }
 
   /** Who the element acts for now. A User counts once a valid token for it has arrived. */
@@ -219,7 +206,7 @@ export class DashxSessionElement extends ReactiveElement {
   /** Logs out: a new Visitor id, and any User identity is cleared, here and in other tabs. */
   reset(): void {
     this.#ensureVisitor()
-    this.#newVisitor()
+    this.#visitor.renew()
     this.#user.forget()
     this.userId = null
     this.token = null
@@ -276,7 +263,8 @@ export class DashxSessionElement extends ReactiveElement {
       this.userId = null
     this.#syncUser()
     if (changed.has('refreshBefore') && this.hasUpdated) this.#user.resume()
-    if (changed.has('debug') && this.debug) this.#log(`storage: ${this.#store?.kind}`)
+    if (changed.has('debug') && this.debug)
+      this.#log(`storage: ${this.#visitor.storage?.store.kind}`)
   }
 
   #onConsentChange(): void {
@@ -299,137 +287,16 @@ export class DashxSessionElement extends ReactiveElement {
     void this.#outbox.flush()
   }
 
-  /** Loads the Visitor and remembered User of the current project, environment and store. */
+  /** Follows the attributes to where state lives; on a move, the outbox and the User follow. */
   #ensureVisitor(): void {
-    if (typeof window === 'undefined') return
-    // Called on every track(): the common case is a few comparisons.
-    const seen = this.#seen
-    if (
-      this.#keys &&
-      seen.publicKey === this.publicKey &&
-      seen.targetEnvironment === this.targetEnvironment &&
-      seen.consent === this.consent &&
-      seen.storage === this.storage &&
-      seen.cookieDomain === this.cookieDomain
-    ) {
-      return
-    }
-    this.#seen = {
-      publicKey: this.publicKey,
-      targetEnvironment: this.targetEnvironment,
-      consent: this.consent,
-      storage: this.storage,
-      cookieDomain: this.cookieDomain,
-    }
-
-    const publicKey = this.publicKey ?? ''
-    const environment = this.targetEnvironment ?? ''
-    const place = `${this.#consent()}|${this.#storageKind()}|${this.cookieDomain ?? ''}`
-    const wanted = `${publicKey}|${environment}|${place}`
-    if (this.#keys && this.#keysFor === wanted) return
-
-    const before = this.#keys && this.#store ? { keys: this.#keys, store: this.#store } : null
-    const early = publicKey && this.#keysFor.startsWith('|') ? this.#takeCallsMadeWithoutKey() : []
-    const store = this.#storeFor()
-    const keys = storageKeys(publicKey, environment)
-    this.#keysFor = wanted
-    this.#store = store
-    this.#keys = keys
-    scrub(store, keys)
-    this.#loadVisitor(before)
-    const outbox = new OutboxStore(store, keys.outbox, keys.sending)
-    this.#outbox.attach(outbox, keys.sendLock)
-    if (early.length > 0) outbox.append(early.map((call) => withVisitor(call, this.#anonymousUid)))
+    if (typeof window === 'undefined' || !this.#visitor.follow(this)) return
+    const { store, keys } = this.#visitor.storage!
+    this.#outbox.attach(new OutboxStore(store, keys.outbox, keys.sending), keys.sendLock)
     this.#restoreUser()
   }
 
-  /**
-   * Calls made before `public-key` was set belong to the project the key
-   * names, so they move there, with that project's Visitor id.
-   */
-  #takeCallsMadeWithoutKey(): Operation[] {
-    if (!this.#keys || !this.#store) return []
-    this.#outbox.stop()
-    const outbox = new OutboxStore(this.#store, this.#keys.outbox, this.#keys.sending)
-    const early = outbox.read()
-    outbox.clear()
-    this.#store.remove(this.#keys.anonymousUid)
-    return early
-  }
-
-  #consent(): 'granted' | 'pending' | 'denied' {
-    return this.consent === 'pending' || this.consent === 'denied' ? this.consent : 'granted'
-  }
-
-  #storageKind(): StorageKind {
-    const kinds: StorageKind[] = ['local', 'session', 'cookie', 'memory']
-    return kinds.includes(this.storage) ? this.storage : 'local'
-  }
-
-  #storeFor(): KeyValueStore {
-    const consent = this.#consent()
-    if (consent !== 'granted') return consentPendingStore()
-    return deviceStore(this.#storageKind(), this.cookieDomain || null, (from, error) => {
-      this.#log(`${from} storage unavailable, falling back: ${String(error)}`)
-    })
-  }
-
-  /**
-   * The Visitor id of the new store. Moving from memory to the device (consent
-   * given), a Visitor id already on the device wins: it is a returning Visitor.
-   */
-  #loadVisitor(before: { keys: StorageKeys; store: KeyValueStore } | null): void {
-    const current = this.#store!
-    const stored = current.get(this.#keys!.anonymousUid)
-    const carried =
-      before && before.keys.namespace === this.#keys!.namespace ? this.#anonymousUid : null
-
-    if (isVisitorId(stored)) {
-      if (carried && carried !== stored) this.#outbox.relabel(carried, stored)
-      this.#anonymousUid = stored
-    } else if (carried) {
-      current.set(this.#keys!.anonymousUid, carried)
-    } else {
-      this.#anonymousUid = loadVisitorId(current, this.#keys!.anonymousUid)
-      this.#settleFirstVisit()
-    }
-    if (before && before.store !== current) this.#carryOver(before)
-  }
-
-  /** What was kept in memory while consent was pending goes to the device once it is given. */
-  #carryOver(before: { keys: StorageKeys; store: KeyValueStore }): void {
-    if (before.keys.namespace !== this.#keys!.namespace || before.store.kind !== 'memory') return
-    if (this.#consent() !== 'granted') return
-    const kept = new OutboxStore(before.store, before.keys.outbox, before.keys.sending)
-    const calls = kept.read()
-    kept.clear()
-    if (calls.length > 0) {
-      new OutboxStore(this.#store!, this.#keys!.outbox, this.#keys!.sending).append(calls)
-    }
-    const user = before.store.get(before.keys.user)
-    before.store.remove(before.keys.user)
-    if (user !== null && !this.noRemember) this.#store!.set(this.#keys!.user, user)
-  }
-
-  /**
-   * Two tabs opened at once both find no Visitor id and both make one. Under
-   * a Web Lock each looks again once both have written: the id in storage then
-   * is the one both keep, and calls already queued with the other are relabelled.
-   */
-  #settleFirstVisit(): void {
-    const keys = this.#keys!
-    const store = this.#store!
-    const mine = this.#anonymousUid
-    this.#tentative = mine
-    void withLock(keys.visitorLock, () => {
-      if (this.#keys !== keys || this.#tentative !== mine) return
-      this.#tentative = null
-      const settled = store.get(keys.anonymousUid)
-      if (!isVisitorId(settled) || settled === mine) return
-      this.#outbox.relabel(mine, settled)
-      this.#anonymousUid = settled
-      this.#announceIdentity()
-    })
+  #consent(): Consent {
+    return VisitorIdentity.consentOf(this.consent)
   }
 
   /** A multi-page site stays the User across navigations; attributes on the page win. */
@@ -460,19 +327,10 @@ export class DashxSessionElement extends ReactiveElement {
     return null
   }
 
-  /** A new Visitor id, as a logout makes; a second User must not inherit the first one's history. */
-  #newVisitor(): void {
-    // This page chose the id itself: nothing left to settle with other tabs.
-    this.#tentative = null
-    this.#anonymousUid = newVisitorId()
-    if (this.#keys) this.#store?.set(this.#keys.anonymousUid, this.#anonymousUid)
-  }
-
   /** Another tab logged in or out, refreshed a token, or the page cleared storage. */
   #onStorageChange(event: StorageEvent): void {
-    const keys = this.#keys
-    const store = this.#store
-    if (!keys || !store) return
+    const keys = this.#visitor.storage?.keys
+    if (!keys) return
     // Another tab queued or sent calls: this one may be the one to send the rest.
     if (event.key === null || event.key.startsWith(keys.outbox)) this.#outbox.changedElsewhere()
     if (event.key?.startsWith(keys.outbox)) return
@@ -486,18 +344,18 @@ export class DashxSessionElement extends ReactiveElement {
    * tab or element may have reset, logged in, or the page cleared storage.
    */
   #adoptDeviceState(): void {
-    const keys = this.#keys!
-    const store = this.#store!
-    const stored = store.get(keys.anonymousUid)
-    this.#anonymousUid = isVisitorId(stored) ? stored : loadVisitorId(store, keys.anonymousUid)
-    if (!this.noRemember || !isVisitorId(stored)) this.#adoptUser(this.#user.remembered())
+    const cleared = this.#visitor.readDevice()
+    if (!this.noRemember || cleared) this.#adoptUser(this.#user.remembered())
     this.#announceIdentity()
   }
 
   /** Calls go out as the Visitor the device holds now, even if another element changed it. */
   #syncVisitor(): void {
-    if (!this.#keys || !this.#store) return
-    if (this.#store.get(this.#keys.anonymousUid) !== this.#anonymousUid) this.#adoptDeviceState()
+    const storage = this.#visitor.storage
+    if (!storage) return
+    if (storage.store.get(storage.keys.anonymousUid) !== this.#visitor.anonymousUid) {
+      this.#adoptDeviceState()
+    }
   }
 
   /** Takes on the User another tab remembers, or becomes a Visitor if it remembers none. */
@@ -555,13 +413,12 @@ export class DashxSessionElement extends ReactiveElement {
 
   /** Consent was refused: forget the calls kept so far and everything stored on the device. */
   #forgetEverything(): void {
-    const keys = this.#keys
-    if (!keys) return
-    this.#outbox.stop()
-    eraseEverywhere(`${keys.namespace}:`, this.cookieDomain || null)
+    this.#visitor.forgetEverything(this.cookieDomain)
     this.#user.forget()
-    this.#store?.set(keys.anonymousUid, this.#anonymousUid)
-    this.#outbox.attach(new OutboxStore(this.#store!, keys.outbox, keys.sending), keys.sendLock)
+    const storage = this.#visitor.storage
+    if (!storage) return
+    const { store, keys } = storage
+    this.#outbox.attach(new OutboxStore(store, keys.outbox, keys.sending), keys.sendLock)
   }
 
   /** Runs a call without letting anything it throws reach the page. */
@@ -619,11 +476,6 @@ export class DashxSessionElement extends ReactiveElement {
   }
 }
 
-function withVisitor(call: Operation, anonymousUid: string): Operation {
-  const field = call.name === 'trackEvent' ? 'accountAnonymousUid' : 'anonymousUid'
-  return { ...call, input: { ...call.input, [field]: anonymousUid } }
-}
-
 /** This page's name, once; with a counter it names every call, cheaper than a random id each. */
 const page = nanoid(10)
 let calls = 0
@@ -631,23 +483,6 @@ let calls = 0
 function callId(): string {
   calls += 1
   return `${page}.${calls.toString(36)}`
-}
-
-/**
- * Start-up never fails on what is stored: a record that is not even JSON
- * (hand-edited, truncated by a crash) is removed; one of the wrong shape is
- * ignored where it is read, and replaced on the next write.
- */
-function scrub(store: KeyValueStore, keys: StorageKeys): void {
-  for (const key of store.keys(`${keys.namespace}:`)) {
-    // The Visitor id is not JSON; queued chunks are checked as the outbox reads them.
-    if (key === keys.anonymousUid || key.startsWith(`${keys.outbox}:`)) continue
-    try {
-      JSON.parse(store.get(key) ?? 'null')
-    } catch {
-      store.remove(key)
-    }
-  }
 }
 
 /** `refresh-before` as a usable number of seconds, or null for the default. */
