@@ -155,10 +155,13 @@ describe('identify and track', () => {
   })
 
   it('returns promises that resolve before the server has answered', async () => {
+    // The server takes a second and a half before it looks at the request.
+    await fetch('/__dashx/faults', { method: 'POST', body: JSON.stringify([{ delayMs: 1500 }]) })
     const element = await mount()
 
     const result = await element.track('Fast')
     const { received: operations } = await received()
+    await element.flush()
 
     expect(result).to.equal(undefined)
     expect(operations).to.have.length(0)
