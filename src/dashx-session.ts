@@ -167,7 +167,10 @@ export class DashxSessionElement extends ReactiveElement {
       if (!checked.ok) return this.#report('invalid-traits', checked.message)
 
       const uid = this.#currentUid()
-      const input: Record<string, unknown> = { ...checked.value, anonymousUid: this.anonymousUid }
+      const input: Record<string, unknown> = {
+        ...checked.value,
+        anonymousUid: this.#visitor.anonymousUid,
+      }
       if (uid !== null) input.uid = uid
       if (this.targetEnvironment) input.targetEnvironment = this.targetEnvironment
       return this.#enqueue('identifyAccount', input, uid)
@@ -197,7 +200,7 @@ export class DashxSessionElement extends ReactiveElement {
       const input: Record<string, unknown> = { event: name.value }
       if (coerced.value) input.data = coerced.value.value
       if (uid !== null) input.accountUid = uid
-      input.accountAnonymousUid = this.anonymousUid
+      input.accountAnonymousUid = this.#visitor.anonymousUid
       input.timestamp = timestamp
       return this.#enqueue('trackEvent', input, uid)
     })

@@ -52,6 +52,8 @@ export class VisitorIdentity {
   #host: VisitorHost
   #store: KeyValueStore | null = null
   #keys: StorageKeys | null = null
+  /** The two above together, made once per move: every call reads it. */
+  #storage: { store: KeyValueStore; keys: StorageKeys } | null = null
   #place = ''
   #seen: Settings | null = null
   #anonymousUid = ''
@@ -68,7 +70,7 @@ export class VisitorIdentity {
 
   /** The store and keys in use, once `follow` has run. */
   get storage(): { store: KeyValueStore; keys: StorageKeys } | null {
-    return this.#store && this.#keys ? { store: this.#store, keys: this.#keys } : null
+    return this.#storage
   }
 
   /** Consent as the element acts on it: anything but `pending` or `denied` is granted. */
@@ -108,6 +110,7 @@ export class VisitorIdentity {
     this.#store =
       consent === 'granted' ? this.#deviceStore(kind, settings.cookieDomain) : consentPendingStore()
     this.#keys = storageKeys(publicKey, environment)
+    this.#storage = { store: this.#store, keys: this.#keys }
     scrub(this.#store, this.#keys)
     this.#load(before)
     if (before && before.store !== this.#store && consent === 'granted') this.#carryOver(before)
