@@ -12,6 +12,6 @@ if (missing.length > 0) {
   for (const [name, path, variable] of missing)
     console.error(`${name} not found at ${path} (${variable} points elsewhere)`)
   const names = missing.map(([name]) => name).join(' ')
-  console.error(`Install with: apt-get install -y --no-install-recommends ${names}`)
+  console.error(`Install with: apt-get install -y ${names}`)
   process.exit(1)
 }
