@@ -109,8 +109,9 @@ export class DashxSessionElement extends ReactiveElement {
     else this.#onWake()
   }
   #onPageHide = () => this.#outbox.flushOnHide(true)
-  // Fetches are cut off as a page starts to close, before pagehide: from here on, a failing
-  // keepalive request is one the browser carries on (this listener never blocks closing).
+  // After beforeunload the page may be gone at any moment: no new round of sending starts, and a
+  // keepalive request that fails from here on is one the browser carries past the page. This
+  // listener never asks the person to stay, so it does not keep the page from closing.
   #onBeforeUnload = () => this.#outbox.leaving()
   #onStorage = (event: StorageEvent) => this.#onStorageChange(event)
 

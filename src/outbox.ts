@@ -171,7 +171,10 @@ export class Outbox {
    */
   leaving(): void {
     this.#leaving = true
-    AbortSignal.timeout(STAY_MS).addEventListener('abort', () => (this.#leaving = false))
+    AbortSignal.timeout(STAY_MS).addEventListener('abort', () => {
+      this.#leaving = false
+      void this.flush()
+    })
   }
 
   /** The page is shown again (back from the back/forward cache, or never left). */
@@ -287,9 +290,10 @@ export class Outbox {
   }
 
   // Sends what is saved; calls still being saved a slice at a time follow in later rounds.
+  // A page on its way out sends only from its hide handlers, where it can see the keepalive room.
   async #drainLocked(): Promise<void> {
     this.#dropStaleHeld()
-    while (this.#canSend()) {
+    while (this.#canSend() && !this.#leaving) {
       const config = this.#host.config()
       const batch = config && this.#store && this.#nextBatch(this.#store.read(), MAX_BATCH_BYTES)
       if (!config || !batch) return
@@ -361,7 +365,12 @@ export class Outbox {
       await Promise.race(this.#pending)
       request = this.#fit(batch, KEEPALIVE_BUDGET_BYTES)
     }
-    await this.#start(config, request, request.bytes <= this.#room())
+
+    const keepalive = request.bytes <= this.#room()
+    // A closing page cancels a plain request whether or not it reached the server: its calls
+    // stay saved for the next load instead, so they are neither lost nor sent twice.
+    if (!keepalive && this.#leaving) return
+    await this.#start(config, request, keepalive)
   }
 
   /** The first calls of `batch` whose request body fits `maxBytes`, or just the first call. */

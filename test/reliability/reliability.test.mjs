@@ -367,3 +367,59 @@ test('11. a Retry-After holds every tab and the next load, not only the tab that
   assert.ok(requests[1].at - told >= 2500, `sent again ${requests[1].at - told} ms after the 429`)
   record('Retry-After across tabs', row)
 })
+
+test('12. a reload in the middle of a burst sends every call once', async () => {
+  await reset()
+  const context = await newContext()
+  const page = await openPage(context)
+
+  // At three moments of the burst: while calls are still being saved, while batches are on
+  // their way, and when most have gone.
+  const moments = [40, 150, 400]
+  for (const [round, delayMs] of moments.entries()) {
+    await page.evaluate(
+      ({ round }) => {
+        for (let n = 0; n < 2000; n++) window.session.track(`Midway ${round}.${n}`, { n })
+      },
+      { round },
+    )
+    await new Promise((resolve) => setTimeout(resolve, delayMs))
+    await page.reload()
+    await page.waitForFunction(() => window.session?.anonymousUid)
+  }
+  const row = await settle('Midway', 2000 * moments.length, 30_000)
+  await context.close()
+
+  record('reload mid-burst, 3 × 2,000', row)
+})
+
+test('13. a tab closed in the middle of a burst leaves the rest to the tab that stays', async () => {
+  await reset()
+  const context = await newContext()
+  const [closing, staying] = await Promise.all([openPage(context), openPage(context)])
+
+  await closing.evaluate(() => {
+    for (let n = 0; n < 2000; n++) window.session.track(`Closed ${n}`, { n })
+  })
+  await new Promise((resolve) => setTimeout(resolve, 150))
+  await closing.close({ runBeforeUnload: true })
+  await staying.evaluate(() => window.session.flush())
+  const row = await settle('Closed', 2000, 30_000)
+  await context.close()
+
+  record('tab closed mid-burst', row)
+})
+
+test('14. a page that stays after beforeunload goes on sending', async () => {
+  await reset()
+  const context = await newContext()
+  const page = await openPage(context)
+
+  // As when another script's beforeunload handler makes the browser ask, and the person stays.
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeunload')))
+  await trackMany(page, 'Stayed', 5)
+  const row = await settle('Stayed', 5, 10_000)
+  await context.close()
+
+  record('beforeunload, then stayed', row)
+})
