@@ -38,7 +38,7 @@ async function readyTime() {
 }
 
 /**
- * One synchronous loop of `count` calls. Calls are timed in blocks of 50, as a
+ * One synchronous loop of `count` calls. Calls are timed in blocks of 100, as a
  * single call is shorter than the clock's resolution (5 µs in a cross-origin
  * isolated page, which the bench serves); each block gives the
  * per-call cost of its calls.

@@ -47,3 +47,19 @@ export function ifFree(name: string, holdMs: number, fn: () => void): void {
   // Refused (an opaque origin): this tab is alone as far as it can tell.
   held.catch(() => fn())
 }
+
+/**
+ * How many requests for `name` are held or waiting right now, in every tab of
+ * the origin; null where the browser cannot tell.
+ */
+export async function lockRequests(name: string): Promise<number | null> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks
+  if (!locks) return null
+
+  try {
+    const { held = [], pending = [] } = await locks.query()
+    return [...held, ...pending].filter((lock) => lock.name === name).length
+  } catch {
+    return null
+  }
+}

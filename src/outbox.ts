@@ -8,12 +8,14 @@
  * expired waits for the next valid token of that same User.
  *
  * One tab sends at a time (a Web Lock per drain), so no call is sent by two
- * tabs. Calls another tab is sending are claimed in storage, so that a tab
- * leaving the page does not send them again on its way out.
+ * tabs. A page that hides cannot wait for that lock, so on its way out it
+ * sends only when no other tab is sending or waiting to send; otherwise its
+ * calls stay for that tab. A single call too big for a keepalive request
+ * travels alone and stays stored, claimed, while it does.
  */
 import type { DashxErrorCode } from './events.js'
 import { graphqlBody, graphqlHeaders, judge, type Verdict } from './graphql.js'
-import { withLock } from './locks.js'
+import { lockRequests, withLock } from './locks.js'
 import { CHUNK_SIZE, type OutboxStore } from './outbox-store.js'
 
 export type OperationName = 'identifyAccount' | 'trackEvent'
@@ -65,6 +67,12 @@ export const RETRY_CEILING_MS = 60_000
 export const MAX_ATTEMPTS = 10
 /** Browsers allow 64 KiB of keepalive bodies in flight per page; stay under it. */
 export const KEEPALIVE_BUDGET_BYTES = 60 * 1024
+/**
+ * Another tab that wrote to the queue this recently may be sending, from a view
+ * of storage this tab has not caught up with yet (writes reach other tabs a
+ * moment after they are made).
+ */
+export const OTHERS_ACTIVE_MS = 1000
 /** A page still here this long after beforeunload was not closed after all. */
 export const STAY_MS = 3000
 /** Calls held for a User with no live token wait at most this long, and this many. */
@@ -96,6 +104,11 @@ export class Outbox {
   #dropped = 0
   /** Requests in flight, so a send can wait for keepalive room. */
   #pending = new Set<Promise<void>>()
+  /** This page's requests for the send lock, held or waiting. */
+  #lockRequests = 0
+  #holdsLock = false
+  /** When another tab was last seen sending, or about to. */
+  #othersActiveAt = 0
 
   constructor(host: OutboxHost) {
     this.#host = host
@@ -146,6 +159,8 @@ export class Outbox {
     const config = this.#host.config()
     // After a failure, a keepalive request may fail unseen once the page is gone: keep the calls.
     if (!config || !this.#store || !this.#canSend() || this.#failures > 0) return
+    // Another tab may be sending these very calls: they stay queued for it.
+    if (!this.#holdsLock && Date.now() - this.#othersActiveAt < OTHERS_ACTIVE_MS) return
 
     const claimed = this.#store.claimed()
     let queue = this.#store.read().filter((operation) => !claimed.has(operation.id))
@@ -160,6 +175,7 @@ export class Outbox {
 
   /** Another tab changed the stored queue. */
   changedElsewhere(): void {
+    this.#othersActiveAt = Date.now()
     this.#store?.invalidate()
     // Coalesced: a busy tab writes many times a second.
     this.#schedule(FLUSH_DELAY_MS)
@@ -171,6 +187,11 @@ export class Outbox {
    */
   leaving(): void {
     this.#leaving = true
+    // A tab waiting for the send lock takes over as soon as this one lets go, and may not
+    // see what this page sends on its way out: asked now, known by pagehide.
+    void lockRequests(this.#lockName).then((count) => {
+      if (count !== null && count > this.#lockRequests) this.#othersActiveAt = Date.now()
+    })
     AbortSignal.timeout(STAY_MS).addEventListener('abort', () => {
       this.#leaving = false
       void this.flush()
@@ -281,23 +302,32 @@ export class Outbox {
 
   /** One tab at a time, where the browser has Web Locks; see the README for the rest. */
   async #drain(): Promise<void> {
+    this.#lockRequests += 1
     try {
       await withLock(this.#lockName, () => this.#drainLocked())
     } catch (error) {
       // Nothing a drain meets may escape to the page; the calls stay queued.
       this.#host.log(`sending stopped: ${String(error)}`)
+    } finally {
+      this.#lockRequests -= 1
     }
   }
 
   // Sends what is saved; calls still being saved a slice at a time follow in later rounds.
   // A page on its way out sends only from its hide handlers, where it can see the keepalive room.
   async #drainLocked(): Promise<void> {
-    this.#dropStaleHeld()
-    while (this.#canSend() && !this.#leaving) {
-      const config = this.#host.config()
-      const batch = config && this.#store && this.#nextBatch(this.#store.read(), MAX_BATCH_BYTES)
-      if (!config || !batch) return
-      await this.#send(config, batch)
+    this.#holdsLock = true
+    try {
+      this.#dropStaleHeld()
+      while (this.#canSend() && !this.#leaving) {
+        const config = this.#host.config()
+        const store = this.#store
+        const batch = config && store && this.#nextBatch(store.read(), MAX_BATCH_BYTES)
+        if (!config || !batch) return
+        await this.#send(config, batch)
+      }
+    } finally {
+      this.#holdsLock = false
     }
   }
 

@@ -393,21 +393,29 @@ test('12. a reload in the middle of a burst sends every call once', async () => 
   record('reload mid-burst, 3 × 2,000', row)
 })
 
-test('13. a tab closed in the middle of a burst leaves the rest to the tab that stays', async () => {
+test('13. tabs closed in the middle of a burst leave the rest to the tab that stays', async () => {
   await reset()
   const context = await newContext()
-  const [closing, staying] = await Promise.all([openPage(context), openPage(context)])
+  const staying = await openPage(context)
 
-  await closing.evaluate(() => {
-    for (let n = 0; n < 2000; n++) window.session.track(`Closed ${n}`, { n })
-  })
-  await new Promise((resolve) => setTimeout(resolve, 150))
-  await closing.close({ runBeforeUnload: true })
+  // The tab that stays is busy sending the earlier tabs' calls when the next one closes.
+  const moments = [40, 150, 400]
+  for (const [round, delayMs] of moments.entries()) {
+    const closing = await openPage(context)
+    await closing.evaluate(
+      ({ round }) => {
+        for (let n = 0; n < 2000; n++) window.session.track(`Closed ${round}.${n}`, { n })
+      },
+      { round },
+    )
+    await new Promise((resolve) => setTimeout(resolve, delayMs))
+    await closing.close({ runBeforeUnload: true })
+  }
   await staying.evaluate(() => window.session.flush())
-  const row = await settle('Closed', 2000, 30_000)
+  const row = await settle('Closed', 2000 * moments.length, 30_000)
   await context.close()
 
-  record('tab closed mid-burst', row)
+  record('tabs closed mid-burst, 3 × 2,000', row)
 })
 
 test('14. a page that stays after beforeunload goes on sending', async () => {
@@ -422,4 +430,29 @@ test('14. a page that stays after beforeunload goes on sending', async () => {
   await context.close()
 
   record('beforeunload, then stayed', row)
+})
+
+test('15. a tab hidden while another sends does not send the same calls', async () => {
+  await reset()
+  const context = await newContext()
+  const [sending, hiding] = await Promise.all([openPage(context), openPage(context)])
+
+  const moments = [40, 150, 400]
+  for (const [round, delayMs] of moments.entries()) {
+    await sending.evaluate(
+      ({ round }) => {
+        for (let n = 0; n < 2000; n++) window.session.track(`Hidden ${round}.${n}`, { n })
+      },
+      { round },
+    )
+    await new Promise((resolve) => setTimeout(resolve, delayMs))
+    await hiding.evaluate(() => {
+      window.hide()
+      window.show()
+    })
+  }
+  const row = await settle('Hidden', 2000 * moments.length, 30_000)
+  await context.close()
+
+  record('tab hidden while another sends', row)
 })
