@@ -66,6 +66,16 @@ async function trackMany(page, prefix, count, padding = 20) {
   )
 }
 
+/** Tracks `count` events named `${prefix} n` in one loop and returns before they are saved. */
+async function burst(page, prefix, count = 2000) {
+  await page.evaluate(
+    ({ prefix, count }) => {
+      for (let n = 0; n < count; n++) window.session.track(`${prefix} ${n}`, { n })
+    },
+    { prefix, count },
+  )
+}
+
 /** Waits until the backend holds `count` events starting with `prefix`, then a little longer. */
 async function settle(prefix, count, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs
@@ -377,12 +387,7 @@ test('12. a reload in the middle of a burst sends every call once', async () => 
   // their way, and when most have gone.
   const moments = [40, 150, 400]
   for (const [round, delayMs] of moments.entries()) {
-    await page.evaluate(
-      ({ round }) => {
-        for (let n = 0; n < 2000; n++) window.session.track(`Midway ${round}.${n}`, { n })
-      },
-      { round },
-    )
+    await burst(page, `Midway ${round}.`)
     await new Promise((resolve) => setTimeout(resolve, delayMs))
     await page.reload()
     await page.waitForFunction(() => window.session?.anonymousUid)
@@ -402,12 +407,7 @@ test('13. tabs closed in the middle of a burst leave the rest to the tab that st
   const moments = [40, 150, 400]
   for (const [round, delayMs] of moments.entries()) {
     const closing = await openPage(context)
-    await closing.evaluate(
-      ({ round }) => {
-        for (let n = 0; n < 2000; n++) window.session.track(`Closed ${round}.${n}`, { n })
-      },
-      { round },
-    )
+    await burst(closing, `Closed ${round}.`)
     await new Promise((resolve) => setTimeout(resolve, delayMs))
     await closing.close({ runBeforeUnload: true })
   }
@@ -439,12 +439,7 @@ test('15. a tab hidden while another sends does not send the same calls', async 
 
   const moments = [40, 150, 400]
   for (const [round, delayMs] of moments.entries()) {
-    await sending.evaluate(
-      ({ round }) => {
-        for (let n = 0; n < 2000; n++) window.session.track(`Hidden ${round}.${n}`, { n })
-      },
-      { round },
-    )
+    await burst(sending, `Hidden ${round}.`)
     await new Promise((resolve) => setTimeout(resolve, delayMs))
     await hiding.evaluate(() => {
       window.hide()
