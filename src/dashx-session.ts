@@ -4,7 +4,14 @@ import { nanoid } from 'nanoid'
 import type { DashxErrorCode, DashxEventMap, DashxIdentity, DashxTraits } from './events.js'
 import { type OperationName, Outbox, type SendConfig } from './outbox.js'
 import { OutboxStore } from './outbox-store.js'
-import { checkEventName, checkTraits, coerceData, isPlainObject, systemContext } from './payload.js'
+import {
+  checkEventName,
+  checkTraits,
+  coerceData,
+  isPlainObject,
+  prepareSystemContext,
+  systemContext,
+} from './payload.js'
 import { listenForRequests } from './requests.js'
 import type { StorageKind } from './storage.js'
 import { UserIdentity } from './user-identity.js'
@@ -288,6 +295,7 @@ export class DashxSessionElement extends ReactiveElement {
 
   #resume(): void {
     this.#user.resume()
+    prepareSystemContext()
     void this.#outbox.flush()
   }
 

@@ -188,6 +188,14 @@ export function systemContext() {
   return context
 }
 
+/** Reads the system context while the page is idle, so that the first send does not wait for it. */
+export function prepareSystemContext(): void {
+  if (context) return
+  // Safari has no requestIdleCallback.
+  const whenIdle = window.requestIdleCallback ?? ((read: () => void) => setTimeout(read, 50))
+  whenIdle(() => systemContext())
+}
+
 function readSystemContext() {
   return {
     // A page cannot see its public address; DashX fills it in from the request.
