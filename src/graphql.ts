@@ -4,6 +4,11 @@
  */
 import type { Operation, OperationName, SendConfig } from './outbox.js'
 
+/** After this long without an answer the page is told; the request still gets its answer… */
+export const SLOW_REQUEST_MS = 10_000
+/** …until this long, when it is given up and its calls are tried again. */
+export const REQUEST_TIMEOUT_MS = 45_000
+
 const DOCUMENTS: Record<OperationName, { type: string; selection: string; operation: string }> = {
   identifyAccount: {
     type: 'IdentifyAccountInput',
@@ -25,6 +30,50 @@ export type Verdict =
   | { kind: 'expired' }
   /** The whole request was refused (a 4xx, or a GraphQL error for the whole document). */
   | { kind: 'refused'; message: string }
+
+/** What became of a request: the server's verdict, or no answer at all. */
+export type Outcome = Verdict | { kind: 'network'; message: string }
+
+export interface GraphqlRequest {
+  config: SendConfig
+  operations: Operation[]
+  body: string
+  token: string | null
+  keepalive: boolean
+}
+
+/**
+ * Posts one batch and judges the answer. It never throws: a request that
+ * fails or times out is a `network` outcome.
+ */
+export async function postGraphql(
+  { config, operations, body, token, keepalive }: GraphqlRequest,
+  onSlow: (message: string) => void,
+): Promise<Outcome> {
+  const abort = new AbortController()
+  // A slow answer is still awaited: the server may have stored the calls, and
+  // sending them again would count them twice.
+  const slow = setTimeout(() => {
+    onSlow(`No answer from ${config.url} in ${SLOW_REQUEST_MS / 1000} s; still waiting.`)
+  }, SLOW_REQUEST_MS)
+  const timeout = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS)
+  try {
+    const response = await fetch(config.url, {
+      method: 'POST',
+      headers: graphqlHeaders(config, token),
+      body,
+      keepalive,
+      credentials: 'omit',
+      signal: abort.signal,
+    })
+    return await judge(operations, response)
+  } catch (error) {
+    return { kind: 'network', message: `Could not reach ${config.url}: ${String(error)}` }
+  } finally {
+    clearTimeout(slow)
+    clearTimeout(timeout)
+  }
+}
 
 /** One operation goes in DashX's own document; several as aliased fields of one mutation. */
 export function graphqlBody(batch: Operation[], extra: Record<string, unknown>): string {
@@ -53,7 +102,7 @@ export function graphqlBody(batch: Operation[], extra: Record<string, unknown>):
 }
 
 /** Exactly DashX's headers: its CORS policy allows no other. */
-export function graphqlHeaders(config: SendConfig, token: string | null): Record<string, string> {
+function graphqlHeaders(config: SendConfig, token: string | null): Record<string, string> {
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'X-Public-Key': config.publicKey,
@@ -63,7 +112,7 @@ export function graphqlHeaders(config: SendConfig, token: string | null): Record
   return headers
 }
 
-export async function judge(batch: Operation[], response: Response): Promise<Verdict> {
+async function judge(batch: Operation[], response: Response): Promise<Verdict> {
   const body = await readJson(response)
   const errors: { message?: string; path?: unknown[] }[] = Array.isArray(body?.errors)
     ? body.errors

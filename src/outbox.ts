@@ -14,7 +14,7 @@
  * travels alone and stays stored, claimed, while it does.
  */
 import type { DashxErrorCode } from './events.js'
-import { graphqlBody, graphqlHeaders, judge, type Verdict } from './graphql.js'
+import { graphqlBody, type Outcome, postGraphql, REQUEST_TIMEOUT_MS } from './graphql.js'
 import { lockRequests, withLock } from './locks.js'
 import { CHUNK_SIZE, type OutboxStore } from './outbox-store.js'
 
@@ -57,10 +57,6 @@ export interface OutboxHost {
 export const FLUSH_DELAY_MS = 200
 export const MAX_BATCH_OPERATIONS = 100
 export const MAX_BATCH_BYTES = 60 * 1024
-/** After this long without an answer the page is told; the request still gets its answer… */
-export const SLOW_REQUEST_MS = 10_000
-/** …until this long, when it is given up and its calls are tried again. */
-export const REQUEST_TIMEOUT_MS = 45_000
 export const RETRY_BASE_MS = 1000
 export const RETRY_CEILING_MS = 60_000
 /** A call that failed this many times (server errors, timeouts) is given up and reported. */
@@ -433,7 +429,9 @@ export class Outbox {
       `sending ${operations.length} call(s), ${bytes} bytes${keepalive ? ', keepalive' : ''}`,
     )
 
-    const posting = this.#post(config, operations, body, token, keepalive)
+    const posting = postGraphql({ config, operations, body, token, keepalive }, (message) =>
+      this.#host.report('network', message),
+    )
     const settled = posting.then(() => undefined)
     this.#pending.add(settled)
     const outcome = await posting
@@ -447,41 +445,6 @@ export class Outbox {
     if (keepalive && outcome.kind === 'network' && this.#leaving) return
     if (keepalive) this.#keepaliveBytes -= bytes
     this.#apply(operations, outcome, keepalive)
-  }
-
-  async #post(
-    config: SendConfig,
-    operations: Operation[],
-    body: string,
-    token: string | null,
-    keepalive: boolean,
-  ): Promise<Outcome> {
-    const abort = new AbortController()
-    // A slow answer is still awaited: the server may have stored the calls, and
-    // sending them again would count them twice.
-    const slow = setTimeout(() => {
-      this.#host.report(
-        'network',
-        `No answer from ${config.url} in ${SLOW_REQUEST_MS / 1000} s; still waiting.`,
-      )
-    }, SLOW_REQUEST_MS)
-    const timeout = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS)
-    try {
-      const response = await fetch(config.url, {
-        method: 'POST',
-        headers: graphqlHeaders(config, token),
-        body,
-        keepalive,
-        credentials: 'omit',
-        signal: abort.signal,
-      })
-      return await judge(operations, response)
-    } catch (error) {
-      return { kind: 'network', message: `Could not reach ${config.url}: ${String(error)}` }
-    } finally {
-      clearTimeout(slow)
-      clearTimeout(timeout)
-    }
   }
 
   /** Acts on the answer. Calls sent with keepalive were taken out of the store, so failures go back in. */
@@ -556,4 +519,3 @@ export class Outbox {
 
 type Batch = { operations: Operation[]; token: string | null }
 type Request = Batch & { body: string; bytes: number }
-type Outcome = Verdict | { kind: 'network'; message: string }
