@@ -117,7 +117,7 @@ const ISO_DATE_TIME =
  * @typedef {{ query: string, variables?: Record<string, unknown> | null,
  *   operationName?: string | null }} GraphqlParams
  * @typedef {{ status?: number, retryAfter?: string, delayMs: number, after: boolean,
- *   body?: unknown }} Fault
+ *   body?: unknown, cutBody: boolean }} Fault
  */
 
 class HttpError extends Error {
@@ -357,6 +357,8 @@ async function postGraphql(env, req, res) {
   const reply = await withFault(fault, () => answerGraphql(env, req, body, entry))
 
   entry.status = reply.status
+  // The connection drops halfway through the answer's body, after the status line went out.
+  if (fault?.cutBody) return sendCut(req, res, reply)
   send(req, res, reply.status, reply.body, reply.headers)
 }
 
@@ -669,7 +671,7 @@ async function postFaults(env, req, res) {
 function toFault(value) {
   if (!isObject(value)) throw new HttpError(400, 'A fault must be an object')
 
-  const { status, retryAfter, delayMs = 0, after = false, body } = value
+  const { status, retryAfter, delayMs = 0, after = false, body, cutBody = false } = value
   if (status !== undefined && !(Number.isInteger(status) && status >= 200 && status <= 599)) {
     throw new HttpError(400, '"status" must be an integer from 200 to 599')
   }
@@ -680,6 +682,7 @@ function toFault(value) {
     throw new HttpError(400, `"delayMs" must be a number from 0 to ${MAX_FAULT_DELAY_MS}`)
   }
   if (typeof after !== 'boolean') throw new HttpError(400, '"after" must be a boolean')
+  if (typeof cutBody !== 'boolean') throw new HttpError(400, '"cutBody" must be a boolean')
 
   return {
     status: /** @type {number | undefined} */ (status),
@@ -687,6 +690,7 @@ function toFault(value) {
     delayMs,
     after,
     body,
+    cutBody,
   }
 }
 
@@ -839,6 +843,17 @@ function send(req, res, status, body, headers = {}) {
     ...headers,
   })
   res.end(text)
+}
+
+/**
+ * Sends the status, the headers and half of the body, then drops the connection.
+ * @param {Request} req @param {Response} res @param {Reply} reply
+ */
+function sendCut(req, res, reply) {
+  const { text, contentHeaders } = encodeBody(reply.body)
+  res.writeHead(reply.status, { ...corsHeaders(req), ...contentHeaders, ...reply.headers })
+  res.write(text.slice(0, Math.floor(text.length / 2)))
+  setTimeout(() => res.destroy(), 20)
 }
 
 /** @param {unknown} body */

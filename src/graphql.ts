@@ -114,8 +114,12 @@ function graphqlHeaders(config: SendConfig, token: string | null): Record<string
 
 async function judge(batch: Operation[], response: Response): Promise<Verdict> {
   const body = await readJson(response)
-  const errors: { message?: string; path?: unknown[] }[] = Array.isArray(body?.errors)
-    ? body.errors
+  // A 2xx status goes out after the document ran: the calls were stored, and only the answer
+  // was lost on its way (a dropped connection, or a page unloading as it arrived).
+  if (body === 'cut' && response.ok) return { kind: 'delivered', refused: new Map() }
+  const json = body === 'cut' ? null : body
+  const errors: { message?: string; path?: unknown[] }[] = Array.isArray(json?.errors)
+    ? json.errors
     : []
   const message = errors.map((error) => error.message).join('; ') || response.statusText
 
@@ -127,7 +131,7 @@ async function judge(batch: Operation[], response: Response): Promise<Verdict> {
       message: `${response.status} ${message}`,
     }
   }
-  if (!response.ok || !body?.data)
+  if (!response.ok || !json?.data)
     return { kind: 'refused', message: `${response.status} ${message}` }
 
   const refused = new Map<string, string>()
@@ -154,9 +158,18 @@ function retryAfterMs(response: Response): number | null {
   return Number.isNaN(date) ? null : Math.max(0, date - Date.now())
 }
 
-async function readJson(response: Response): Promise<{ data?: unknown; errors?: unknown } | null> {
+/** The answer as JSON; null when it is not JSON, 'cut' when it could not be read to the end. */
+async function readJson(
+  response: Response,
+): Promise<{ data?: unknown; errors?: unknown } | null | 'cut'> {
+  let text: string
   try {
-    return await response.json()
+    text = await response.text()
+  } catch {
+    return 'cut'
+  }
+  try {
+    return JSON.parse(text)
   } catch {
     return null
   }

@@ -451,3 +451,19 @@ test('15. a tab hidden while another sends does not send the same calls', async 
 
   record('tab hidden while another sends', row)
 })
+
+test('16. an answer cut off after its 200 status does not send the calls again', async () => {
+  await reset()
+  await faults([{ cutBody: true }])
+  const context = await newContext()
+  const page = await openPage(context)
+
+  await trackMany(page, 'Cut', 50)
+  const row = await settle('Cut', 50)
+  await page.evaluate(() => window.session.flush())
+  const { requests } = await backend('/__dashx/received')
+  await context.close()
+
+  assert.equal(requests.length, 1, 'one request: nothing was sent again')
+  record('answer cut after 200', row)
+})
