@@ -24,8 +24,11 @@ const EXPIRED = 'Incorrect Identity Token: Expired'
 export type Verdict =
   /** Delivered, except the operations named here, which the server refused for good. */
   | { kind: 'delivered'; refused: Map<string, string> }
-  /** Try again later (408, 429, 5xx); `waitMs` from Retry-After if the server gave one. */
-  | { kind: 'retry'; waitMs: number | null; message: string }
+  /**
+   * Try again later (408, 429, 5xx); `waitMs` from Retry-After if the server gave one. `paced`:
+   * the server asked its clients to slow down (429, or a Retry-After) rather than failed.
+   */
+  | { kind: 'retry'; waitMs: number | null; paced: boolean; message: string }
   /** The User's token has expired: hold the calls and ask for a new token. */
   | { kind: 'expired' }
   /** The whole request was refused (a 4xx, or a GraphQL error for the whole document). */
@@ -125,11 +128,9 @@ async function judge(batch: Operation[], response: Response): Promise<Verdict> {
 
   if (message.includes(EXPIRED)) return { kind: 'expired' }
   if (isRetryable(response.status)) {
-    return {
-      kind: 'retry',
-      waitMs: retryAfterMs(response),
-      message: `${response.status} ${message}`,
-    }
+    const waitMs = retryAfterMs(response)
+    const paced = response.status === 429 || waitMs !== null
+    return { kind: 'retry', waitMs, paced, message: `${response.status} ${message}` }
   }
   if (!response.ok || !json?.data)
     return { kind: 'refused', message: `${response.status} ${message}` }

@@ -462,13 +462,24 @@ export class Outbox {
         this.#host.report('rejected', `DashX refused a call: ${message}`)
       return
     }
-    if (outcome.kind === 'expired') {
-      if (keepalive) store.append(operations)
-      if (operations[0].uid !== null) this.#host.tokenExpired(operations[0].uid)
-      return
-    }
+    if (outcome.kind === 'expired') return this.#expired(operations, keepalive)
     if (outcome.kind === 'refused') return this.#refuse(operations, outcome.message, keepalive)
     this.#retryLater(operations, outcome, keepalive)
+  }
+
+  /** The User's calls wait for a new token. A Visitor's carry none: that answer is a failure. */
+  #expired(operations: Operation[], keepalive: boolean): void {
+    const uid = operations[0].uid
+    if (uid === null) {
+      const message = 'Incorrect Identity Token: Expired, for calls sent without a token'
+      return this.#retryLater(
+        operations,
+        { kind: 'retry', waitMs: null, paced: false, message },
+        keepalive,
+      )
+    }
+    if (keepalive) this.#store?.append(operations)
+    this.#host.tokenExpired(uid)
   }
 
   /** A request refused as a whole: alone, the call is the culprit; otherwise each goes alone to find it. */
@@ -493,15 +504,18 @@ export class Outbox {
     this.#failures += 1
     // Exponential backoff with full jitter, so many clients do not retry in step.
     const ceiling = Math.min(RETRY_CEILING_MS, RETRY_BASE_MS * 2 ** (this.#failures - 1))
-    const waitMs = outcome.kind === 'retry' ? outcome.waitMs : null
-    const delay = waitMs === null ? Math.random() * ceiling : Math.min(waitMs, RETRY_CEILING_MS)
-    this.#store?.pauseUntil(Date.now() + delay)
+    const waitMs = outcome.kind === 'retry' ? (outcome.waitMs ?? 0) : 0
+    // Retry-After is a floor over the backoff: a server that keeps saying 0 still gets one.
+    const delay = Math.max(Math.random() * ceiling, Math.min(waitMs, RETRY_CEILING_MS))
+    store.pauseUntil(Date.now() + delay)
     this.#lastFailure = outcome.kind === 'retry' ? 'server' : 'network'
     this.#host.report(this.#lastFailure, outcome.message)
     this.#host.log(`retrying in ${Math.round(delay)} ms`)
 
-    // Going offline is not the call's fault: only real failures count as attempts.
-    const counted = navigator.onLine === false ? 0 : 1
+    // Going offline, or a server pacing its clients, is not the call's fault: only real
+    // failures count as attempts, so a long rate limit delays calls but never drops them.
+    const paced = outcome.kind === 'retry' && outcome.paced
+    const counted = navigator.onLine === false || paced ? 0 : 1
     const tried = operations.map((op) => ({ ...op, attempts: (op.attempts ?? 0) + counted }))
     const givenUp = tried.filter((op) => op.attempts >= MAX_ATTEMPTS)
     const kept = tried.filter((op) => op.attempts < MAX_ATTEMPTS)

@@ -467,3 +467,58 @@ test('16. an answer cut off after its 200 status does not send the calls again',
   assert.equal(requests.length, 1, 'one request: nothing was sent again')
   record('answer cut after 200', row)
 })
+
+test('17. a long rate limit delays calls but never drops them', async () => {
+  await reset()
+  // More answers asking to wait than a call has attempts; Retry-After: 0 each time.
+  await faults(Array.from({ length: 12 }, () => ({ status: 429, retryAfter: '0' })))
+  const context = await newContext()
+  // A tiny jitter keeps the backoff short here; its growth still shows in the gaps.
+  await context.addInitScript(() => (Math.random = () => 0.002))
+  await context.addInitScript(() => {
+    window.errorCodes = []
+    window.addEventListener('dashx-error', (event) => window.errorCodes.push(event.detail.code))
+  })
+  const page = await openPage(context)
+
+  await trackMany(page, 'Paced', 5)
+  const row = await settle('Paced', 5, 20_000)
+  const starts = await page.evaluate(() => window.sent.map((request) => request.startedAt))
+  const errors = await page.evaluate(() => window.errorCodes)
+  await context.close()
+
+  const gaps = starts.slice(1).map((time, index) => time - starts[index])
+  assert.equal(starts.length, 13)
+  assert.ok(!errors.includes('events-dropped'), errors.join(','))
+  // 0.2% of a ceiling that doubles up to 60 s: the last waits are at least 120 ms.
+  assert.ok(gaps.at(-1) >= 100 && gaps.at(-1) > 3 * gaps[0], `gaps ${gaps.map(Math.round)}`)
+  record('429 × 12 with Retry-After: 0', row)
+})
+
+test('18. a Visitor call answered with an expired-token error backs off like a failure', async () => {
+  await reset()
+  const expired = { errors: [{ message: 'Incorrect Identity Token: Expired' }] }
+  await faults([1, 2, 3].map(() => ({ status: 401, body: expired })))
+  const context = await newContext()
+  await context.addInitScript(() => (Math.random = () => 0.5))
+  await context.addInitScript(() => {
+    window.refreshes = 0
+    window.addEventListener('dashx-token-refresh', () => window.refreshes++)
+  })
+  const page = await openPage(context)
+
+  await trackMany(page, 'Tokenless', 3)
+  const row = await settle('Tokenless', 3, 20_000)
+  const starts = await page.evaluate(() => window.sent.map((request) => request.startedAt))
+  const refreshes = await page.evaluate(() => window.refreshes)
+  await context.close()
+
+  const gaps = starts.slice(1).map((time, index) => time - starts[index])
+  assert.equal(starts.length, 4)
+  assert.equal(refreshes, 0)
+  assert.ok(
+    gaps.every((gap) => gap >= 400),
+    `gaps ${gaps.map(Math.round)}`,
+  )
+  record('Visitor call, expired-token answer', row)
+})
