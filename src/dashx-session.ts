@@ -9,6 +9,8 @@ import {
   checkTraits,
   coerceData,
   isPlainObject,
+  MAX_CALL_BYTES,
+  oversize,
   prepareSystemContext,
   systemContext,
 } from './payload.js'
@@ -303,7 +305,7 @@ export class DashxSessionElement extends ReactiveElement {
   #ensureVisitor(): void {
     if (typeof window === 'undefined' || !this.#visitor.follow(this)) return
     const { store, keys } = this.#visitor.storage!
-    this.#outbox.attach(new OutboxStore(store, keys.outbox, keys.sending), keys.sendLock)
+    this.#outbox.attach(new OutboxStore(store, keys.outbox), keys.sendLock)
     this.#restoreUser()
   }
 
@@ -405,6 +407,8 @@ export class DashxSessionElement extends ReactiveElement {
 
   #enqueue(name: OperationName, input: Record<string, unknown>, uid: string | null): Promise<void> {
     if (this.#consent() === 'denied') return this.#refuseWithoutConsent()
+    const bytes = oversize(input)
+    if (bytes !== null) return this.#refuseOversize(name, bytes)
     const accepted = this.#outbox.add({ id: callId(), name, input, uid, createdAt: Date.now() })
     if (this.debug) this.#log(`${name} accepted for the ${uid === null ? 'Visitor' : 'User'}`)
 
@@ -430,10 +434,17 @@ export class DashxSessionElement extends ReactiveElement {
     const storage = this.#visitor.storage
     if (!storage) return
     const { store, keys } = storage
-    this.#outbox.attach(new OutboxStore(store, keys.outbox, keys.sending), keys.sendLock)
+    this.#outbox.attach(new OutboxStore(store, keys.outbox), keys.sendLock)
   }
 
   /** Runs a call without letting anything it throws reach the page. */
+  #refuseOversize(name: OperationName, bytes: number): Promise<void> {
+    const code = name === 'trackEvent' ? 'invalid-event' : 'invalid-traits'
+    const limit = `${MAX_CALL_BYTES / 1024} KiB`
+    this.#report(code, `The call is ${bytes} bytes as JSON; one call may be at most ${limit}.`)
+    return Promise.resolve()
+  }
+
   #accept(call: () => Promise<void> | void): Promise<void> {
     try {
       return call() ?? Promise.resolve()

@@ -32,7 +32,6 @@ let sequence = 0
 export class OutboxStore {
   #store: KeyValueStore
   #prefix: string
-  #claimKey: string
   /**
    * The chunks as this tab last saw them. Its own writes keep it current.
    * Every write by any tab also leaves a new mark under `#markKey`; a read
@@ -45,13 +44,12 @@ export class OutboxStore {
   #pauseKey: string
   #pausedUntil = 0
 
-  /** Chunks live under `prefix:…`; the claim of the tab that is sending under `claimKey`. */
-  constructor(store: KeyValueStore, prefix: string, claimKey: string) {
+  /** Chunks live under `prefix:…`. */
+  constructor(store: KeyValueStore, prefix: string) {
     this.#store = store
     this.#prefix = `${prefix}:`
     this.#markKey = `${prefix}-mark`
     this.#pauseKey = `${prefix}-paused`
-    this.#claimKey = claimKey
   }
 
   /** No tab sends before `at` (epoch ms): a server asked to wait, or kept failing. */
@@ -64,23 +62,6 @@ export class OutboxStore {
   pausedUntil(): number {
     const stored = Number(this.#store.get(this.#pauseKey) ?? 0)
     return Number.isFinite(stored) ? Math.max(stored, this.#pausedUntil) : this.#pausedUntil
-  }
-
-  /** Marks calls as being sent by this tab until `until`; `claim([], 0)` lifts the claim. */
-  claim(ids: string[], until: number): void {
-    if (ids.length === 0) this.#store.remove(this.#claimKey)
-    else this.#store.set(this.#claimKey, JSON.stringify({ ids, until }))
-  }
-
-  /** Calls some tab is sending right now. */
-  claimed(): Set<string> {
-    try {
-      const claim = JSON.parse(this.#store.get(this.#claimKey) ?? 'null')
-      const live = claim && claim.until > Date.now() && Array.isArray(claim.ids)
-      return new Set(live ? claim.ids : [])
-    } catch {
-      return new Set()
-    }
   }
 
   /** Writes new operations as one chunk. False if the device refused it (quota). */

@@ -10,11 +10,14 @@
  * One tab sends at a time (a Web Lock per drain), so no call is sent by two
  * tabs. A page that hides cannot wait for that lock, so on its way out it
  * sends only when no other tab is sending or waiting to send; otherwise its
- * calls stay for that tab. A single call too big for a keepalive request
- * travels alone and stays stored, claimed, while it does.
+ * calls stay for that tab.
+ *
+ * Every request is a keepalive request, so a page that closes never cuts one
+ * off halfway: calls leave the store when their request starts, and go back
+ * in if it fails while the page is still there to see it.
  */
 import type { DashxErrorCode } from './events.js'
-import { graphqlBody, type Outcome, postGraphql, REQUEST_TIMEOUT_MS } from './graphql.js'
+import { graphqlBody, type Outcome, postGraphql } from './graphql.js'
 import { lockRequests, withLock } from './locks.js'
 import { CHUNK_SIZE, type OutboxStore } from './outbox-store.js'
 
@@ -93,13 +96,14 @@ export class Outbox {
   #lastFailure: 'network' | 'server' | null = null
   /** Ids this page is sending right now. */
   #inFlight = new Set<string>()
-  #keepaliveBytes = 0
+  /** Keepalive body bytes of requests that failed as the page left: the browser carries them. */
+  #carriedBytes = 0
   /** Set on pagehide, cleared on pageshow: the document may be going away. */
   #leaving = false
   /** Calls dropped for room since the page was last told. */
   #dropped = 0
-  /** Requests in flight, so a send can wait for keepalive room. */
-  #pending = new Set<Promise<void>>()
+  /** Requests in flight and their body bytes, so a send can wait for keepalive room. */
+  #pending = new Map<Promise<void>, number>()
   /** This page's requests for the send lock, held or waiting. */
   #lockRequests = 0
   #holdsLock = false
@@ -158,14 +162,13 @@ export class Outbox {
     // Another tab may be sending these very calls: they stay queued for it.
     if (!this.#holdsLock && Date.now() - this.#othersActiveAt < OTHERS_ACTIVE_MS) return
 
-    const claimed = this.#store.claimed()
-    let queue = this.#store.read().filter((operation) => !claimed.has(operation.id))
+    let queue = this.#store.read()
     for (;;) {
       const batch = this.#nextBatch(queue, this.#room(), true)
       const request = batch && this.#fit(batch, this.#room())
       if (!request || request.bytes > this.#room()) return
       queue = queue.filter((operation) => !request.operations.includes(operation))
-      void this.#start(config, request, true)
+      void this.#start(config, request)
     }
   }
 
@@ -197,6 +200,8 @@ export class Outbox {
   /** The page is shown again (back from the back/forward cache, or never left). */
   shown(): void {
     this.#leaving = false
+    // What the browser carried for the page has long arrived.
+    this.#carriedBytes = 0
     void this.flush()
   }
 
@@ -379,24 +384,25 @@ export class Outbox {
 
   /**
    * Sends one batch as a keepalive request, cut down until it fits the
-   * keepalive budget. It leaves the store while in flight: a page that closes
-   * mid-request then neither cancels it nor sends it again on the next load.
-   * Only a single call too big for any keepalive request goes as a plain
-   * request, and stays stored, claimed, while it travels.
+   * keepalive budget, once requests in flight leave room for it.
    */
   async #send(config: SendConfig, batch: Batch): Promise<void> {
     let request = this.#fit(batch, KEEPALIVE_BUDGET_BYTES)
-    // Wait for keepalive room rather than send a request that a closing page would cancel.
-    while (request.bytes > this.#room() && this.#pending.size > 0) {
-      await Promise.race(this.#pending)
+    if (request.bytes > KEEPALIVE_BUDGET_BYTES) return this.#tooLarge(request)
+
+    while (request.bytes > this.#room()) {
+      // Nothing in flight will make room, or the page is leaving: the calls wait, saved.
+      if (this.#pending.size === 0 || this.#leaving) return
+      await Promise.race(this.#pending.keys())
       request = this.#fit(batch, KEEPALIVE_BUDGET_BYTES)
     }
+    await this.#start(config, request)
+  }
 
-    const keepalive = request.bytes <= this.#room()
-    // A closing page cancels a plain request whether or not it reached the server: its calls
-    // stay saved for the next load instead, so they are neither lost nor sent twice.
-    if (!keepalive && this.#leaving) return
-    await this.#start(config, request, keepalive)
+  /** A call saved before calls had a size limit, or grown since, can never be sent. */
+  #tooLarge({ operations: [operation], bytes }: Request): void {
+    this.#store?.remove(new Set([operation.id]))
+    this.#host.report('rejected', `A call of ${bytes} bytes is too large to send; it was dropped.`)
   }
 
   /** The first calls of `batch` whose request body fits `maxBytes`, or just the first call. */
@@ -411,103 +417,80 @@ export class Outbox {
   }
 
   #room(): number {
-    return KEEPALIVE_BUDGET_BYTES - this.#keepaliveBytes
+    let used = this.#carriedBytes
+    for (const bytes of this.#pending.values()) used += bytes
+    return KEEPALIVE_BUDGET_BYTES - used
   }
 
-  async #start(config: SendConfig, request: Request, keepalive: boolean): Promise<void> {
+  async #start(config: SendConfig, request: Request): Promise<void> {
     const { operations, token, body, bytes } = request
-    const store = this.#store!
     const ids = operations.map((operation) => operation.id)
     for (const id of ids) this.#inFlight.add(id)
-    if (keepalive) {
-      this.#keepaliveBytes += bytes
-      store.remove(new Set(ids))
-    } else {
-      store.claim(ids, Date.now() + REQUEST_TIMEOUT_MS)
-    }
-    this.#host.log(
-      `sending ${operations.length} call(s), ${bytes} bytes${keepalive ? ', keepalive' : ''}`,
-    )
+    this.#store?.remove(new Set(ids))
+    this.#host.log(`sending ${operations.length} call(s), ${bytes} bytes`)
 
-    const posting = postGraphql({ config, operations, body, token, keepalive }, (message) =>
+    const posting = postGraphql({ config, operations, body, token, keepalive: true }, (message) =>
       this.#host.report('network', message),
     )
     const settled = posting.then(() => undefined)
-    this.#pending.add(settled)
+    this.#pending.set(settled, bytes)
     const outcome = await posting
     this.#pending.delete(settled)
-
     for (const id of ids) this.#inFlight.delete(id)
-    if (!keepalive) store.claim([], 0)
+
     // After pagehide, a failing keepalive fetch is one the browser carries on past the
     // document: queueing it again would send it twice from the next load, and its bytes
     // still count against the browser's keepalive limit.
-    if (keepalive && outcome.kind === 'network' && this.#leaving) return
-    if (keepalive) this.#keepaliveBytes -= bytes
-    this.#apply(operations, outcome, keepalive)
+    if (outcome.kind === 'network' && this.#leaving) {
+      this.#carriedBytes += bytes
+      return
+    }
+    this.#apply(operations, outcome)
   }
 
-  /** Acts on the answer. Calls sent with keepalive were taken out of the store, so failures go back in. */
-  #apply(operations: Operation[], outcome: Outcome, keepalive: boolean): void {
-    const store = this.#store
-    if (!store) return
-    const ids = new Set(operations.map((operation) => operation.id))
-
+  /** Acts on the answer. The calls left the store when their request started: what must be tried again goes back in. */
+  #apply(operations: Operation[], outcome: Outcome): void {
     if (outcome.kind === 'delivered') {
       this.#failures = 0
-      if (this.#lastFailure) store.pauseUntil(0)
+      if (this.#lastFailure) this.#store?.pauseUntil(0)
       this.#lastFailure = null
-      if (!keepalive) store.remove(ids)
       for (const [, message] of outcome.refused)
         this.#host.report('rejected', `DashX refused a call: ${message}`)
       return
     }
-    if (outcome.kind === 'expired') return this.#expired(operations, keepalive)
-    if (outcome.kind === 'refused') return this.#refuse(operations, outcome.message, keepalive)
-    this.#retryLater(operations, outcome, keepalive)
+    if (outcome.kind === 'expired') return this.#expired(operations)
+    if (outcome.kind === 'refused') return this.#refuse(operations, outcome.message)
+    this.#retryLater(operations, outcome)
   }
 
   /** The User's calls wait for a new token. A Visitor's carry none: that answer is a failure. */
-  #expired(operations: Operation[], keepalive: boolean): void {
+  #expired(operations: Operation[]): void {
     const uid = operations[0].uid
     if (uid === null) {
       const message = 'Incorrect Identity Token: Expired, for calls sent without a token'
-      return this.#retryLater(
-        operations,
-        { kind: 'retry', waitMs: null, paced: false, message },
-        keepalive,
-      )
+      return this.#retryLater(operations, { kind: 'retry', waitMs: null, paced: false, message })
     }
-    if (keepalive) this.#store?.append(operations)
+    this.#store?.append(operations)
     this.#host.tokenExpired(uid)
   }
 
   /** A request refused as a whole: alone, the call is the culprit; otherwise each goes alone to find it. */
-  #refuse(operations: Operation[], message: string, keepalive: boolean): void {
-    const store = this.#store!
+  #refuse(operations: Operation[], message: string): void {
     if (operations.length === 1) {
-      store.remove(new Set([operations[0].id]))
       this.#host.report('rejected', `DashX refused a call: ${message}`)
       return
     }
-    const alone = operations.map((operation) => ({ ...operation, solo: true }))
-    if (keepalive) store.append(alone)
-    else store.update(new Map(alone.map((operation) => [operation.id, operation])))
+    this.#store?.append(operations.map((operation) => ({ ...operation, solo: true })))
   }
 
-  #retryLater(
-    operations: Operation[],
-    outcome: Outcome & { kind: 'retry' | 'network' },
-    keepalive: boolean,
-  ) {
-    const store = this.#store!
+  #retryLater(operations: Operation[], outcome: Outcome & { kind: 'retry' | 'network' }): void {
     this.#failures += 1
     // Exponential backoff with full jitter, so many clients do not retry in step.
     const ceiling = Math.min(RETRY_CEILING_MS, RETRY_BASE_MS * 2 ** (this.#failures - 1))
     const waitMs = outcome.kind === 'retry' ? (outcome.waitMs ?? 0) : 0
     // Retry-After is a floor over the backoff: a server that keeps saying 0 still gets one.
     const delay = Math.max(Math.random() * ceiling, Math.min(waitMs, RETRY_CEILING_MS))
-    store.pauseUntil(Date.now() + delay)
+    this.#store?.pauseUntil(Date.now() + delay)
     this.#lastFailure = outcome.kind === 'retry' ? 'server' : 'network'
     this.#host.report(this.#lastFailure, outcome.message)
     this.#host.log(`retrying in ${Math.round(delay)} ms`)
@@ -517,16 +500,13 @@ export class Outbox {
     const paced = outcome.kind === 'retry' && outcome.paced
     const counted = navigator.onLine === false || paced ? 0 : 1
     const tried = operations.map((op) => ({ ...op, attempts: (op.attempts ?? 0) + counted }))
-    const givenUp = tried.filter((op) => op.attempts >= MAX_ATTEMPTS)
-    const kept = tried.filter((op) => op.attempts < MAX_ATTEMPTS)
-    if (keepalive) store.append(kept)
-    else store.update(new Map(kept.map((op) => [op.id, op])))
-    if (givenUp.length === 0) return
+    this.#store?.append(tried.filter((op) => op.attempts < MAX_ATTEMPTS))
+    const givenUp = tried.filter((op) => op.attempts >= MAX_ATTEMPTS).length
+    if (givenUp === 0) return
 
-    store.remove(new Set(givenUp.map((op) => op.id)))
     this.#host.report(
       'events-dropped',
-      `${givenUp.length} call(s) failed ${MAX_ATTEMPTS} times and were given up.`,
+      `${givenUp} call(s) failed ${MAX_ATTEMPTS} times and were given up.`,
     )
   }
 }

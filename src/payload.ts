@@ -20,6 +20,15 @@ const TRAIT_FIELDS: Record<string, keyof DashxTraits> = {
 /** Fields the element fills in itself from its identity and attributes. */
 const IDENTITY_FIELDS = new Set(['uid', 'anonymousUid', 'targetEnvironment', 'systemContext'])
 
+/**
+ * One call's input, as UTF-8 JSON, at most: every request is a keepalive
+ * request, whose body browsers cap at 64 KiB, and the request adds the
+ * document and the system context around it.
+ */
+export const MAX_CALL_BYTES = 56 * 1024
+
+const encoder = new TextEncoder()
+
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -175,6 +184,15 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return value.trim() === '' ? 'an empty string' : 'a string'
   if (typeof value === 'object') return `an object of class ${value.constructor?.name ?? 'unknown'}`
   return typeof value === 'object' ? 'an object' : `a value of type ${typeof value}`
+}
+
+/** The call's size when it is over MAX_CALL_BYTES, else null. */
+export function oversize(input: Record<string, unknown>): number | null {
+  const json = JSON.stringify(input)
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: most calls need no encoding to be measured.
+  if (json.length * 3 <= MAX_CALL_BYTES) return null
+  const bytes = encoder.encode(json).length
+  return bytes > MAX_CALL_BYTES ? bytes : null
 }
 
 let context: ReturnType<typeof readSystemContext> | null = null

@@ -246,8 +246,6 @@ export function storageKeys(publicKey: string, targetEnvironment: string) {
     user: `${namespace}:user`,
     /** Calls accepted and not yet delivered, in chunks under `outbox:…`. */
     outbox: `${namespace}:outbox`,
-    /** The calls one tab is sending right now. */
-    sending: `${namespace}:sending`,
     /** The Web Lock that lets one tab send at a time. */
     sendLock: `${namespace}:send`,
     /** The last refresh request any tab made, so tabs sharing a token ask once. */

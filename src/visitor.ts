@@ -156,7 +156,7 @@ export class VisitorIdentity {
   }
 
   #outbox(): OutboxStore {
-    return new OutboxStore(this.#store!, this.#keys!.outbox, this.#keys!.sending)
+    return new OutboxStore(this.#store!, this.#keys!.outbox)
   }
 
   /**
@@ -197,7 +197,7 @@ export class VisitorIdentity {
   /** What was kept in memory while consent was pending goes to the device once it is given. */
   #carryOver(before: { store: KeyValueStore; keys: StorageKeys }): void {
     if (before.keys.namespace !== this.#keys!.namespace || before.store.kind !== 'memory') return
-    const kept = new OutboxStore(before.store, before.keys.outbox, before.keys.sending)
+    const kept = new OutboxStore(before.store, before.keys.outbox)
     const calls = kept.read()
     kept.clear()
     if (calls.length > 0) this.#outbox().append(calls)

@@ -381,6 +381,28 @@ describe('bad input', () => {
     }
   })
 
+  it('refuses a call over 56 KiB and sends one just under it', async () => {
+    const element = await mount()
+    const errors = collect<DashxErrorDetail>(element, 'dashx-error')
+
+    await element.track('Too Big', { text: 'é'.repeat(30_000) })
+    await element.identify({ firstName: 'x'.repeat(60_000) })
+    await element.track('Big Enough', { text: 'x'.repeat(56 * 1024 - 200) })
+    const [operation] = await tracked(1)
+    await element.flush()
+
+    expect(errors.map((error) => error.detail.code)).to.deep.equal([
+      'invalid-event',
+      'invalid-traits',
+    ])
+    // 'é' is two bytes of UTF-8: the limit counts bytes, not characters.
+    const bytes = Number(/(\d+) bytes/.exec(errors[0].detail.message)?.[1])
+    expect(bytes).to.be.within(60_000, 60_200)
+    expect(errors[0].detail.message).to.contain('56 KiB')
+    expect(operation.input.event).to.equal('Big Enough')
+    expect((await received()).received).to.have.length(1)
+  })
+
   it('reports a throwing getter in data instead of throwing', async () => {
     const element = await mount()
     const errors = collect<DashxErrorDetail>(element, 'dashx-error')

@@ -48,7 +48,7 @@ describe('damaged stored state', () => {
     it(`starts up over a queue and identity stored as ${text}, keeps the valid id, sends once`, async () => {
       const id = 'V1StGXR8_Z5jdHi6B-myT'
       localStorage.setItem(VISITOR_KEY, id)
-      for (const key of ['user', 'outbox', 'outbox:000000000.old.0', 'sending', 'refresh']) {
+      for (const key of ['user', 'outbox', 'outbox:000000000.old.0', 'refresh']) {
         localStorage.setItem(`${NAMESPACE}:${key}`, text)
       }
 

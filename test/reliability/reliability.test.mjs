@@ -522,3 +522,20 @@ test('18. a Visitor call answered with an expired-token error backs off like a f
   )
   record('Visitor call, expired-token answer', row)
 })
+
+test('19. a 55 KiB call in flight when its tab closes arrives once', async () => {
+  await reset()
+  // The server stores the call at once and answers a second later, after the tab is gone.
+  await faults([{ delayMs: 1000, after: true }])
+  const context = await newContext()
+  const page = await openPage(context)
+
+  await trackMany(page, 'Large', 1, 55 * 1024)
+  await page.waitForFunction(() => window.sent.length > 0)
+  await page.close({ runBeforeUnload: true })
+  await openPage(context)
+  const row = await settle('Large', 1, 5000)
+  await context.close()
+
+  record('55 KiB call, tab closed in flight', row)
+})
