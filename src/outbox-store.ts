@@ -5,6 +5,10 @@
  * of thousands is saved a slice at a time instead of in one long write, and so
  * that tabs never write the same key at once: a tab only ever creates chunks,
  * and only the tab that holds the send lock edits or deletes them.
+ *
+ * When the device has no room for a chunk (the page's own data filled it),
+ * the chunk stays in this page's memory and is sent from there like any other;
+ * it is lost only if the page closes before it goes.
  */
 import { nanoid } from 'nanoid'
 
@@ -43,6 +47,8 @@ export class OutboxStore {
   #mark: string | null = null
   #pauseKey: string
   #pausedUntil = 0
+  /** Chunks the device had no room for. */
+  #memory = new Map<string, Chunk>()
 
   /** Chunks live under `prefix:…`. */
   constructor(store: KeyValueStore, prefix: string) {
@@ -64,14 +70,18 @@ export class OutboxStore {
     return Number.isFinite(stored) ? Math.max(stored, this.#pausedUntil) : this.#pausedUntil
   }
 
-  /** Writes new operations as one chunk. False if the device refused it (quota). */
+  /** Writes new operations as one chunk. False if the device had no room: they stay in memory. */
   append(operations: Operation[]): boolean {
     if (operations.length === 0) return true
     const stamp = `${Date.now().toString(36).padStart(9, '0')}.${writer}.${sequence++}`
     const key = this.#prefix + stamp
     const text = JSON.stringify(operations)
-    if (!this.#store.set(key, text)) return false
-    this.#view?.set(key, { key, operations, chars: text.length })
+    const chunk = { key, operations, chars: text.length }
+    if (!this.#store.set(key, text)) {
+      this.#memory.set(key, chunk)
+      return false
+    }
+    this.#view?.set(key, chunk)
     this.#leaveMark()
     return true
   }
@@ -114,19 +124,12 @@ export class OutboxStore {
     return drop.size
   }
 
-  /** Drops the oldest chunk to make room on a full device; false when there is none left. */
-  dropOldest(): number {
-    const [oldest] = this.#chunks()
-    if (!oldest) return 0
-    this.#delete(oldest.key)
-    return oldest.operations.length
-  }
-
   clear(): void {
     for (const chunk of this.#chunks()) this.#delete(chunk.key)
   }
 
   #delete(key: string): void {
+    if (this.#memory.delete(key)) return
     this.#store.remove(key)
     this.#view?.delete(key)
     this.#leaveMark()
@@ -151,8 +154,13 @@ export class OutboxStore {
         continue
       }
       const text = JSON.stringify(kept)
+      const changed = { key: chunk.key, operations: kept, chars: text.length }
+      if (this.#memory.has(chunk.key)) {
+        this.#memory.set(chunk.key, changed)
+        continue
+      }
       this.#store.set(chunk.key, text)
-      this.#view?.set(chunk.key, { key: chunk.key, operations: kept, chars: text.length })
+      this.#view?.set(chunk.key, changed)
       this.#leaveMark()
     }
   }
@@ -170,7 +178,8 @@ export class OutboxStore {
         else this.#view.set(key, { key, operations, chars: text.length })
       }
     }
-    return [...this.#view.values()].sort((a, b) => (a.key < b.key ? -1 : 1))
+    const chunks = [...this.#view.values(), ...this.#memory.values()]
+    return chunks.sort((a, b) => (a.key < b.key ? -1 : 1))
   }
 }
 

@@ -59,13 +59,17 @@ export interface OutboxHost {
 /** Send this long after the first call of a burst, so a burst travels together. */
 export const FLUSH_DELAY_MS = 200
 export const MAX_BATCH_OPERATIONS = 100
-export const MAX_BATCH_BYTES = 60 * 1024
+export const MAX_BATCH_BYTES = 30 * 1024
 export const RETRY_BASE_MS = 1000
 export const RETRY_CEILING_MS = 60_000
 /** A call that failed this many times (server errors, timeouts) is given up and reported. */
 export const MAX_ATTEMPTS = 10
-/** Browsers allow 64 KiB of keepalive bodies in flight per page; stay under it. */
-export const KEEPALIVE_BUDGET_BYTES = 60 * 1024
+/**
+ * Keepalive request bodies in flight, all together, stay under this. Chromium
+ * allows 64 KiB of them per page; Firefox refuses any one over 32 KiB, and
+ * some of several that add up to less than 64 KiB.
+ */
+export const KEEPALIVE_BUDGET_BYTES = 30 * 1024
 /**
  * Another tab that wrote to the queue this recently may be sending, from a view
  * of storage this tab has not caught up with yet (writes reach other tabs a
@@ -100,8 +104,6 @@ export class Outbox {
   #carriedBytes = 0
   /** Set on pagehide, cleared on pageshow: the document may be going away. */
   #leaving = false
-  /** Calls dropped for room since the page was last told. */
-  #dropped = 0
   /** Requests in flight and their body bytes, so a send can wait for keepalive room. */
   #pending = new Map<Promise<void>, number>()
   /** This page's requests for the send lock, held or waiting. */
@@ -254,25 +256,16 @@ export class Outbox {
   }
 
   #append(operations: Operation[]): void {
-    const store = this.#store
-    if (!store || operations.length === 0) return
-    // The device is full: drop the oldest calls a chunk at a time until these fit.
-    while (!store.append(operations)) {
-      const dropped = store.dropOldest()
-      if (dropped === 0) {
-        this.#dropped += operations.length
-        return
-      }
-      this.#dropped += dropped
+    if (this.#store?.append(operations) === false) {
+      this.#host.log(`no room on the device: ${operations.length} call(s) kept in memory`)
     }
   }
 
   /** Trims the queue to its bound and tells the page, once per burst, how many calls went. */
   #trim(): void {
-    this.#dropped += this.#store?.trim() ?? 0
-    if (this.#dropped === 0) return
-    this.#host.report('queue-full', `The queue was full: ${this.#dropped} oldest call(s) dropped.`)
-    this.#dropped = 0
+    const dropped = this.#store?.trim() ?? 0
+    if (dropped === 0) return
+    this.#host.report('queue-full', `The queue was full: ${dropped} oldest call(s) dropped.`)
   }
 
   #schedule(delay: number): void {
@@ -320,7 +313,9 @@ export class Outbox {
     this.#holdsLock = true
     try {
       this.#dropStaleHeld()
-      while (this.#canSend() && !this.#leaving) {
+      while (navigator.onLine !== false && !this.#leaving) {
+        // Paused after a failure: come back when the pause ends, however short it is.
+        if (Date.now() < this.#retryAt()) return this.#schedule(0)
         const config = this.#host.config()
         const store = this.#store
         const batch = config && store && this.#nextBatch(store.read(), MAX_BATCH_BYTES)

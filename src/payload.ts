@@ -22,10 +22,10 @@ const IDENTITY_FIELDS = new Set(['uid', 'anonymousUid', 'targetEnvironment', 'sy
 
 /**
  * One call's input, as UTF-8 JSON, at most: every request is a keepalive
- * request, whose body browsers cap at 64 KiB, and the request adds the
- * document and the system context around it.
+ * request, kept under 30 KiB (see outbox.ts), and the request adds the
+ * document and the system context around the call.
  */
-export const MAX_CALL_BYTES = 56 * 1024
+export const MAX_CALL_BYTES = 28 * 1024
 
 const encoder = new TextEncoder()
 

@@ -22,6 +22,19 @@ export function launchChromium() {
 }
 
 /**
+ * Chromium that can reach loopback only, without intercepting requests:
+ * every other address goes through a proxy on a closed loopback port, and
+ * fails. Playwright's request routing, the other way to keep pages local,
+ * holds each request until the test process answers, and a page that closes
+ * meanwhile takes even its keepalive requests with it; delivery scenarios
+ * must see the browser do what it does for real pages.
+ */
+export function launchLoopbackChromium() {
+  const args = [...CHROMIUM_ARGS, '--proxy-server=127.0.0.1:9']
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args })
+}
+
+/**
  * The element's default endpoint is the real DashX API: a page that forgets
  * base-uri must fail here, not reach out.
  * @param {URL} url

@@ -381,13 +381,13 @@ describe('bad input', () => {
     }
   })
 
-  it('refuses a call over 56 KiB and sends one just under it', async () => {
+  it('refuses a call over 28 KiB and sends one just under it', async () => {
     const element = await mount()
     const errors = collect<DashxErrorDetail>(element, 'dashx-error')
 
     await element.track('Too Big', { text: 'é'.repeat(30_000) })
     await element.identify({ firstName: 'x'.repeat(60_000) })
-    await element.track('Big Enough', { text: 'x'.repeat(56 * 1024 - 200) })
+    await element.track('Big Enough', { text: 'x'.repeat(28 * 1024 - 200) })
     const [operation] = await tracked(1)
     await element.flush()
 
@@ -398,7 +398,7 @@ describe('bad input', () => {
     // 'é' is two bytes of UTF-8: the limit counts bytes, not characters.
     const bytes = Number(/(\d+) bytes/.exec(errors[0].detail.message)?.[1])
     expect(bytes).to.be.within(60_000, 60_200)
-    expect(errors[0].detail.message).to.contain('56 KiB')
+    expect(errors[0].detail.message).to.contain('28 KiB')
     expect(operation.input.event).to.equal('Big Enough')
     expect((await received()).received).to.have.length(1)
   })
