@@ -31,8 +31,11 @@ export type Verdict =
   | { kind: 'retry'; waitMs: number | null; paced: boolean; message: string }
   /** The User's token has expired: hold the calls and ask for a new token. */
   | { kind: 'expired' }
-  /** The whole request was refused (a 4xx, or a GraphQL error for the whole document). */
-  | { kind: 'refused'; message: string }
+  /**
+   * The whole request was refused (a 4xx, or a GraphQL error for the whole document).
+   * `unauthorized`: for its credentials (401, 403), so no call of it would fare better alone.
+   */
+  | { kind: 'refused'; unauthorized: boolean; message: string }
 
 /** What became of a request: the server's verdict, or no answer at all. */
 export type Outcome = Verdict | { kind: 'network'; message: string }
@@ -133,7 +136,11 @@ async function judge(batch: Operation[], response: Response): Promise<Verdict> {
     return { kind: 'retry', waitMs, paced, message: `${response.status} ${message}` }
   }
   if (!response.ok || !json?.data)
-    return { kind: 'refused', message: `${response.status} ${message}` }
+    return {
+      kind: 'refused',
+      unauthorized: response.status === 401 || response.status === 403,
+      message: `${response.status} ${message}`,
+    }
 
   const refused = new Map<string, string>()
   for (const [index, operation] of batch.entries()) {

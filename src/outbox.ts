@@ -17,7 +17,7 @@
  * in if it fails while the page is still there to see it.
  */
 import type { DashxErrorCode } from './events.js'
-import { graphqlBody, type Outcome, postGraphql } from './graphql.js'
+import { graphqlBody, type Outcome, postGraphql, type Verdict } from './graphql.js'
 import { lockRequests, withLock } from './locks.js'
 import { CHUNK_SIZE, type OutboxStore } from './outbox-store.js'
 
@@ -454,7 +454,7 @@ export class Outbox {
       return
     }
     if (outcome.kind === 'expired') return this.#expired(operations)
-    if (outcome.kind === 'refused') return this.#refuse(operations, outcome.message)
+    if (outcome.kind === 'refused') return this.#refuse(operations, outcome)
     this.#retryLater(operations, outcome)
   }
 
@@ -469,10 +469,15 @@ export class Outbox {
     this.#host.tokenExpired(uid)
   }
 
-  /** A request refused as a whole: alone, the call is the culprit; otherwise each goes alone to find it. */
-  #refuse(operations: Operation[], message: string): void {
-    if (operations.length === 1) {
-      this.#host.report('rejected', `DashX refused a call: ${message}`)
+  /**
+   * A request refused as a whole: alone, the call is the culprit; otherwise each
+   * goes alone to find it, unless the credentials were refused, which no call
+   * would change.
+   */
+  #refuse(operations: Operation[], { unauthorized, message }: Verdict & { kind: 'refused' }): void {
+    if (operations.length === 1 || unauthorized) {
+      const count = operations.length === 1 ? 'a call' : `${operations.length} calls`
+      this.#host.report('rejected', `DashX refused ${count}: ${message}`)
       return
     }
     this.#store?.append(operations.map((operation) => ({ ...operation, solo: true })))

@@ -537,3 +537,29 @@ test('19. a 27 KiB call in flight when its tab closes arrives once', async () =>
 
   record('27 KiB call, tab closed in flight', row)
 })
+
+test('20. calls refused for a wrong public key are reported without a request each', async () => {
+  await reset()
+  const context = await newContext()
+  await context.addInitScript(() => {
+    window.errors = []
+    window.addEventListener('dashx-error', (event) => window.errors.push(event.detail))
+  })
+  const page = await openPage(context)
+
+  await page.evaluate(() => window.session.setAttribute('public-key', 'not-the-key'))
+  await trackMany(page, 'Wrong Key', 30)
+  await page.evaluate(() => window.session.flush())
+  const { requests } = await backend('/__dashx/received')
+  const errors = await page.evaluate(() => window.errors)
+  const row = await summary('Wrong Key', 0)
+  await context.close()
+
+  assert.equal(requests.length, 1)
+  assert.deepEqual(
+    errors.map((error) => error.code),
+    ['rejected'],
+  )
+  assert.match(errors[0].message, /30 calls: 401/)
+  record('wrong public key, 30 calls', row)
+})
