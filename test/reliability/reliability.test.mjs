@@ -44,6 +44,19 @@ function newContext() {
   return browser.newContext()
 }
 
+/** Keeps the detail of every dashx-error the context's pages see, in `window.errors`. */
+function recordErrors(context) {
+  return context.addInitScript(() => {
+    window.errors = []
+    window.addEventListener('dashx-error', (event) => window.errors.push(event.detail))
+  })
+}
+
+/** The codes of the dashx-error events `page` has seen. */
+function errorCodes(page) {
+  return page.evaluate(() => window.errors.map((error) => error.code))
+}
+
 async function openPage(context) {
   const page = await context.newPage()
   await page.goto(`${origin}/test/reliability/page.html`)
@@ -160,16 +173,13 @@ test('3. a batch stored but answered after the client gave up waiting is not sen
   await reset()
   await faults([{ delayMs: 11_000, after: true }])
   const context = await newContext()
+  await recordErrors(context)
   const page = await openPage(context)
-  const errors = []
-  await page.exposeFunction('noteError', (code) => errors.push(code))
-  await page.evaluate(() =>
-    window.session.addEventListener('dashx-error', (e) => window.noteError(e.detail.code)),
-  )
 
   await trackMany(page, 'Slow', 5)
   await page.waitForFunction(() => window.sent[0]?.endedAt, null, { timeout: 20_000 })
   await new Promise((resolve) => setTimeout(resolve, 1500))
+  const errors = await errorCodes(page)
   const row = await summary('Slow', 5)
   await context.close()
 
@@ -232,10 +242,7 @@ test('6. a reload with 50 calls queued sends all 50 once', async () => {
 test('7. one call the schema refuses does not stop the others, and nothing loops', async () => {
   await reset()
   const context = await newContext()
-  await context.addInitScript(() => {
-    window.errorCodes = []
-    window.addEventListener('dashx-error', (event) => window.errorCodes.push(event.detail.code))
-  })
+  await recordErrors(context)
   const page = await openPage(context)
 
   // A call whose input has a field DashX does not know, as an older version might have queued.
@@ -256,7 +263,7 @@ test('7. one call the schema refuses does not stop the others, and nothing loops
   const row = await settle('Schema', 2)
   await new Promise((resolve) => setTimeout(resolve, 1000))
   const { requests } = await backend('/__dashx/received')
-  const errors = await page.evaluate(() => window.errorCodes)
+  const errors = await errorCodes(page)
   await context.close()
 
   assert.deepEqual(errors, ['rejected'])
@@ -473,16 +480,13 @@ test('17. a long rate limit delays calls but never drops them', async () => {
   const context = await newContext()
   // A tiny jitter keeps the backoff short here; its growth still shows in the gaps.
   await context.addInitScript(() => (Math.random = () => 0.002))
-  await context.addInitScript(() => {
-    window.errorCodes = []
-    window.addEventListener('dashx-error', (event) => window.errorCodes.push(event.detail.code))
-  })
+  await recordErrors(context)
   const page = await openPage(context)
 
   await trackMany(page, 'Paced', 5)
   const row = await settle('Paced', 5, 20_000)
   const starts = await page.evaluate(() => window.sent.map((request) => request.startedAt))
-  const errors = await page.evaluate(() => window.errorCodes)
+  const errors = await errorCodes(page)
   await context.close()
 
   const gaps = starts.slice(1).map((time, index) => time - starts[index])
@@ -541,10 +545,7 @@ test('19. a 27 KiB call in flight when its tab closes arrives once', async () =>
 test('20. calls refused for a wrong public key are reported without a request each', async () => {
   await reset()
   const context = await newContext()
-  await context.addInitScript(() => {
-    window.errors = []
-    window.addEventListener('dashx-error', (event) => window.errors.push(event.detail))
-  })
+  await recordErrors(context)
   const page = await openPage(context)
 
   await page.evaluate(() => window.session.setAttribute('public-key', 'not-the-key'))
