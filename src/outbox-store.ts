@@ -65,9 +65,16 @@ export class OutboxStore {
     else this.#store.set(this.#pauseKey, JSON.stringify(at))
   }
 
-  pausedUntil(): number {
+  /**
+   * No pause is ever set for longer than `maxMs`: one further off was set while the clock was
+   * ahead, or is damaged, and is dropped rather than stall sending in every tab.
+   */
+  pausedUntil(maxMs: number): number {
     const stored = Number(this.#store.get(this.#pauseKey) ?? 0)
-    return Number.isFinite(stored) ? Math.max(stored, this.#pausedUntil) : this.#pausedUntil
+    const until = Number.isFinite(stored) ? Math.max(stored, this.#pausedUntil) : this.#pausedUntil
+    if (until <= Date.now() + maxMs) return until
+    this.pauseUntil(0)
+    return 0
   }
 
   /** Writes new operations as one chunk. False if the device had no room: they stay in memory. */

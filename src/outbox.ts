@@ -84,6 +84,13 @@ export const HELD_MAX_COUNT = 500
 
 const encoder = new TextEncoder()
 
+/**
+ * The page's keepalive room is one, whatever the number of elements on it:
+ * requests in flight and their body bytes, so a send can wait for room, and
+ * the bytes of requests the browser carries past a page that was leaving.
+ */
+const keepalive = { pending: new Map<Promise<void>, number>(), carriedBytes: 0 }
+
 export class Outbox {
   #host: OutboxHost
   #store: OutboxStore | null = null
@@ -100,12 +107,8 @@ export class Outbox {
   #lastFailure: 'network' | 'server' | null = null
   /** Ids this page is sending right now. */
   #inFlight = new Set<string>()
-  /** Keepalive body bytes of requests that failed as the page left: the browser carries them. */
-  #carriedBytes = 0
   /** Set on pagehide, cleared on pageshow: the document may be going away. */
   #leaving = false
-  /** Requests in flight and their body bytes, so a send can wait for keepalive room. */
-  #pending = new Map<Promise<void>, number>()
   /** This page's requests for the send lock, held or waiting. */
   #lockRequests = 0
   #holdsLock = false
@@ -203,7 +206,7 @@ export class Outbox {
   shown(): void {
     this.#leaving = false
     // What the browser carried for the page has long arrived.
-    this.#carriedBytes = 0
+    keepalive.carriedBytes = 0
     void this.flush()
   }
 
@@ -291,7 +294,7 @@ export class Outbox {
 
   /** When sending may resume; kept with the queue, so every tab and the next load wait too. */
   #retryAt(): number {
-    return this.#store?.pausedUntil() ?? 0
+    return this.#store?.pausedUntil(RETRY_CEILING_MS) ?? 0
   }
 
   /** One tab at a time, where the browser has Web Locks; see the README for the rest. */
@@ -387,8 +390,8 @@ export class Outbox {
 
     while (request.bytes > this.#room()) {
       // Nothing in flight will make room, or the page is leaving: the calls wait, saved.
-      if (this.#pending.size === 0 || this.#leaving) return
-      await Promise.race(this.#pending.keys())
+      if (keepalive.pending.size === 0 || this.#leaving) return
+      await Promise.race(keepalive.pending.keys())
       request = this.#fit(batch, KEEPALIVE_BUDGET_BYTES)
     }
     await this.#start(config, request)
@@ -412,8 +415,8 @@ export class Outbox {
   }
 
   #room(): number {
-    let used = this.#carriedBytes
-    for (const bytes of this.#pending.values()) used += bytes
+    let used = keepalive.carriedBytes
+    for (const bytes of keepalive.pending.values()) used += bytes
     return KEEPALIVE_BUDGET_BYTES - used
   }
 
@@ -428,16 +431,16 @@ export class Outbox {
       this.#host.report('network', message),
     )
     const settled = posting.then(() => undefined)
-    this.#pending.set(settled, bytes)
+    keepalive.pending.set(settled, bytes)
     const outcome = await posting
-    this.#pending.delete(settled)
+    keepalive.pending.delete(settled)
     for (const id of ids) this.#inFlight.delete(id)
 
     // After pagehide, a failing keepalive fetch is one the browser carries on past the
     // document: queueing it again would send it twice from the next load, and its bytes
     // still count against the browser's keepalive limit.
     if (outcome.kind === 'network' && this.#leaving) {
-      this.#carriedBytes += bytes
+      keepalive.carriedBytes += bytes
       return
     }
     this.#apply(operations, outcome)

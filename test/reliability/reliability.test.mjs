@@ -564,3 +564,54 @@ test('20. calls refused for a wrong public key are reported without a request ea
   assert.match(errors[0].message, /30 calls: 401/)
   record('wrong public key, 30 calls', row)
 })
+
+test('21. a stored pause far beyond the longest wait does not stop sending', async () => {
+  await reset()
+  const context = await newContext()
+  // As left by a clock that was a day ahead when a server asked to wait.
+  await context.addInitScript(() =>
+    localStorage.setItem('dashx:demo-public-key::outbox-paused', String(Date.now() + 86_400_000)),
+  )
+  const page = await openPage(context)
+
+  await trackMany(page, 'Unstalled', 5)
+  const row = await settle('Unstalled', 5, 5000)
+  await context.close()
+
+  record('stored pause a day ahead', row)
+})
+
+test('22. two elements on one page share one keepalive room', async () => {
+  await reset()
+  const context = await newContext()
+  const page = await openPage(context)
+  await page.evaluate(() => {
+    const second = document.createElement('dashx-session')
+    second.setAttribute('public-key', 'demo-public-key')
+    second.setAttribute('base-uri', '/graphql')
+    second.setAttribute('target-environment', 'second')
+    document.body.append(second)
+    window.second = second
+  })
+  await page.waitForFunction(() => window.second.anonymousUid)
+
+  await context.setOffline(true)
+  await trackMany(page, 'Shared Room', 150, 450)
+  await page.evaluate(async () => {
+    const calls = []
+    for (let n = 0; n < 150; n++) calls.push(window.second.track(`Shared Room 2.${n}`, { n }))
+    await Promise.all(calls)
+  })
+  await context.setOffline(false)
+  await page.evaluate(() => window.hide())
+  const peak = peakInFlight(await page.evaluate(() => window.sent))
+  await page.evaluate(() => {
+    window.show()
+    return Promise.all([window.session.flush(), window.second.flush()])
+  })
+  const row = await settle('Shared Room', 300, 15_000)
+  await context.close()
+
+  assert.ok(peak <= 30 * 1024, `keepalive bytes in flight at once: ${peak}`)
+  record('two elements, one keepalive room', row)
+})
